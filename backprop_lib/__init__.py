@@ -1,0 +1,18 @@
+"""backprop_lib: the small library behind *Backprop, Interactively*.
+
+The chapters import from here; every formula carries the book's labels (BP1..BP4).
+"""
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation, get_activation, sigmoid, softmax
+from .datasets import blobs, one_hot, spiral, xor
+from .gradcheck import check_gradients, numerical_gradient, relative_error, verdict
+from .initializers import INITIALIZERS, init_std
+from .losses import LOSSES, Loss, get_loss
+from .network import MLP
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ACTIVATIONS", "HIDDEN_ACTIVATIONS", "INITIALIZERS", "LOSSES", "Activation", "Loss", "MLP",
+    "blobs", "check_gradients", "get_activation", "get_loss", "init_std", "numerical_gradient",
+    "one_hot", "relative_error", "sigmoid", "softmax", "spiral", "verdict", "xor",
+]

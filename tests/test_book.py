@@ -1,0 +1,63 @@
+"""The book builds with warnings as errors, and a chapter that raises fails the build.
+
+Both builds go to a temporary folder, so the notebooks are executed afresh (no jupyter cache).
+"""
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+JB = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
+BUILD_CMD = [JB, "build", "-W", "-n", "--keep-going"]
+
+
+def build(source: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([*BUILD_CMD, "--path-output", str(out), str(source)],
+                          capture_output=True, text=True, timeout=1800)
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", [toc]):
+        files += [entry["file"] for entry in part.get("chapters", [])]
+    return files
+
+
+def test_book_builds_with_warnings_as_errors(tmp_path):
+    result = build(ROOT, tmp_path)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    html = tmp_path / "_build" / "html"
+    for name in toc_files():
+        page = html / f"{Path(name).with_suffix('')}.html"
+        assert page.exists(), f"{page} was not built"
+    # MathJax is served by the book itself (readers may be offline)
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").exists()
+    assert '_static/mathjax/tex-chtml.js' in (html / "intro.html").read_text()
+
+
+def test_a_chapter_that_raises_fails_the_build(tmp_path):
+    book = tmp_path / "book"
+    book.mkdir()
+    shutil.copy(ROOT / "_config.yml", book)
+    shutil.copy(ROOT / "references.bib", book)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: broken\n")
+    (book / "intro.md").write_text("# Intro\n")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("1 / 0")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, book / "broken.ipynb")
+    result = build(book, tmp_path / "out")
+    assert result.returncode != 0
+    assert "ZeroDivisionError" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_toc_entries_exist(name):
+    matches = list(ROOT.glob(f"{name}.*")) if Path(name).suffix == "" else [ROOT / name]
+    assert any(m.suffix in {".md", ".ipynb"} and m.exists() for m in matches), name

@@ -1,0 +1,64 @@
+"""Gradient checking helpers: they must pass right gradients and catch wrong ones."""
+import numpy as np
+import pytest
+
+from backprop_lib import MLP, check_gradients, numerical_gradient, relative_error, verdict
+
+
+def test_numerical_gradient_of_a_known_function():
+    params = {"w": np.array([[1.0, -2.0]]), "c": np.array([[3.0]])}
+
+    def f():  # f = sum(w^2) * c  ->  df/dw = 2 w c, df/dc = sum(w^2)
+        return float(np.sum(params["w"] ** 2) * params["c"][0, 0])
+
+    g = numerical_gradient(f, params)
+    np.testing.assert_allclose(g["w"], [[6.0, -12.0]], rtol=1e-9)
+    np.testing.assert_allclose(g["c"], [[5.0]], rtol=1e-9)
+    np.testing.assert_array_equal(params["w"], [[1.0, -2.0]])  # restored
+
+
+def test_relative_error_properties():
+    a = np.array([1.0, 2.0])
+    assert relative_error(a, a) == 0.0
+    assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+    assert relative_error(a, -a) == pytest.approx(1.0)
+    assert relative_error(1e-3 * a, 1e-3 * a * (1 + 1e-6)) == pytest.approx(relative_error(a, a * (1 + 1e-6)))
+    with pytest.raises(ValueError, match=r"same shape, got \(2,\) and \(3,\)"):
+        relative_error(a, np.zeros(3))
+
+
+def test_verdict_thresholds():
+    assert [verdict(e) for e in (1e-9, 1e-6, 1e-3)] == ["excellent", "acceptable", "wrong"]
+
+
+def test_check_gradients_passes_the_library_and_reports_every_parameter(rng):
+    net = MLP([3, 4, 2], activation="tanh", output_activation="sigmoid", loss="bce", seed=0)
+    result = check_gradients(net, rng.normal(size=(3, 5)), (rng.uniform(size=(2, 5)) > 0.5) * 1.0)
+    assert [r.name for r in result.rows] == ["W1", "b1", "W2", "b2"]
+    assert result.passed() and result.max_error < 1e-8
+    assert "excellent" in result.table()
+
+
+def test_check_gradients_catches_a_wrong_backward(rng):
+    class OffByTwo(MLP):  # forgets the 1/B of BP3
+        def backward(self, cache, Y):
+            g = super().backward(cache, Y)
+            g["W1"] = g["W1"] * cache["a0"].shape[1]
+            return g
+
+    net = OffByTwo([3, 4, 1], seed=0)
+    result = check_gradients(net, rng.normal(size=(3, 2)), rng.uniform(size=(1, 2)))
+    rows = {r.name: r for r in result.rows}
+    assert rows["W1"].verdict == "wrong" and rows["W2"].verdict == "excellent"
+    assert not result.passed()
+
+
+def test_numerical_gradient_refuses_float32_and_bad_arguments():
+    with pytest.raises(TypeError, match="float64"):
+        numerical_gradient(lambda: 0.0, {"w": np.zeros(2, dtype=np.float32)})
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        numerical_gradient(lambda: 0.0, {"w": np.zeros(2)}, eps=0.0)
+    with pytest.raises(ValueError, match=r"unknown parameter 'v'"):
+        numerical_gradient(lambda: 0.0, {"w": np.zeros(2)}, keys=["v"])
+    with pytest.raises(TypeError, match="function of no arguments"):
+        numerical_gradient(3.0, {"w": np.zeros(2)})

@@ -1,0 +1,1 @@
+"""The chapters' interactive explorers, one module each (update logic testable without a display)."""

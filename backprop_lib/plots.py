@@ -1,0 +1,41 @@
+"""The course's colours and plot style, shared by every figure.
+
+Colour meaning is the same everywhere (Okabe-Ito palette, safe for the common colour-vision
+deficiencies): forward values blue, gradients and error signals orange, targets green.
+"""
+from __future__ import annotations
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+
+FORWARD = "#0072B2"    # blue: activations, pre-activations, outputs
+GRADIENT = "#E69F00"   # orange: gradients, error signals delta
+TARGET = "#009E73"     # bluish green: targets y
+HIGHLIGHT = "#CC79A7"  # reddish purple: the one thing a figure points at
+WARNING = "#D55E00"    # vermillion: divergence, errors, dead units
+NEUTRAL = "#666666"    # grey: axes, guides, inactive elements
+EXTRA = ("#56B4E9", "#F0E442", "#000000")  # sky blue, yellow, black for further series
+
+COLORS = {"forward": FORWARD, "gradient": GRADIENT, "target": TARGET, "highlight": HIGHLIGHT,
+          "warning": WARNING, "neutral": NEUTRAL}
+# A qualitative cycle for several series (e.g. one per activation or per class).
+CYCLE = (FORWARD, GRADIENT, TARGET, HIGHLIGHT, WARNING, EXTRA[0], EXTRA[2])
+
+STYLE = {
+    "figure.dpi": 100,
+    "savefig.dpi": 100,
+    "figure.figsize": (6.4, 4.0),
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
+    "legend.frameon": False,
+    "axes.prop_cycle": mpl.cycler(color=list(CYCLE)),
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib style (call once at the top of a chapter)."""
+    plt.rcParams.update(STYLE)

@@ -1,0 +1,72 @@
+"""Exercise checkers (right and wrong answers), the widget guard and the timing helpers."""
+import numpy as np
+import pytest
+
+from backprop_lib.exercises import check_arrays, check_derivative
+from backprop_lib.timing import loglog_slope, median_time
+from backprop_lib.widgets import safe_call
+
+
+def f(x):
+    return (2 * x + 1) ** 3
+
+
+def test_check_derivative_accepts_the_right_answer():
+    result = check_derivative(lambda x: 6 * (2 * x + 1) ** 2, f)
+    assert result and "Correct" in repr(result)
+
+
+@pytest.mark.parametrize("wrong,hint", [
+    (lambda x: 3 * (2 * x + 1) ** 2, "factor of"),           # forgot the inner derivative 2
+    (lambda x: -6 * (2 * x + 1) ** 2, "sign is flipped"),
+    (lambda x: (2 * x + 1) ** 2, "Not yet"),
+    (lambda x: 1 / 0, "ZeroDivisionError"),
+    (lambda x: "six", "should return one number"),
+    (lambda x: float("nan"), "nan"),
+])
+def test_check_derivative_explains_wrong_answers(wrong, hint):
+    result = check_derivative(wrong, f)
+    assert not result
+    assert hint in result.message
+
+
+def test_check_derivative_uses_given_points_and_checks_arguments():
+    assert check_derivative(lambda x: 2 * x, lambda x: x * x, points=[0.0, 1.0, -3.0])
+    with pytest.raises(ValueError, match="low < high"):
+        check_derivative(lambda x: 0.0, lambda x: 0.0, low=1.0, high=0.0)
+    with pytest.raises(TypeError):
+        check_derivative(3, f)
+
+
+def test_check_arrays_names_the_bad_key_and_the_factor():
+    ref = {"W1": np.array([[1.0, 2.0], [3.0, 4.0]]), "b1": np.array([[1.0], [1.0]])}
+    assert check_arrays({k: v.copy() for k, v in ref.items()}, ref)
+    r = check_arrays({"W1": ref["W1"] * 4, "b1": ref["b1"]}, ref)
+    assert not r and "'W1' is off" in r.message and "4 times" in r.message
+    r = check_arrays({"W1": ref["W1"].T, "b1": ref["b1"]}, ref)
+    assert "transpose" in r.message
+    r = check_arrays({"W1": ref["W1"], "b1": np.ones(2)}, ref)
+    assert "'b1' has shape (2,), expected (2, 1)" in r.message
+    r = check_arrays({"W1": ref["W1"]}, ref)
+    assert "no 'b1'" in r.message
+    assert "Expected a dict" in check_arrays([1, 2], ref).message
+
+
+def test_safe_call_reports_instead_of_raising():
+    seen = []
+    assert safe_call(lambda: 1 / 0, on_error=seen.append) is None
+    assert seen == ["ZeroDivisionError: division by zero"]
+    assert safe_call(lambda a, b=1: a + b, 2, b=3) == 5
+
+
+def test_loglog_slope_recovers_a_power_law():
+    x = np.array([1.0, 10.0, 100.0])
+    assert loglog_slope(x, 3 * x**2) == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="positive"):
+        loglog_slope([1.0, 2.0], [0.0, 1.0])
+
+
+def test_median_time_returns_a_positive_number_and_checks_arguments():
+    assert median_time(lambda: sum(range(10)), repeat=3) > 0  # behaviour only, no threshold
+    with pytest.raises(TypeError):
+        median_time(5)

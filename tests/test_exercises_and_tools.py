@@ -70,3 +70,18 @@ def test_median_time_returns_a_positive_number_and_checks_arguments():
     assert median_time(lambda: sum(range(10)), repeat=3) > 0  # behaviour only, no threshold
     with pytest.raises(TypeError):
         median_time(5)
+
+
+def test_figure_image_redraws_the_same_figure_in_place():
+    from matplotlib.figure import Figure
+
+    from backprop_lib.widgets import FigureImage
+
+    fig = Figure(figsize=(2, 2))
+    line, = fig.add_subplot().plot([0, 1], [0, 1])
+    view = FigureImage(fig, alt="a line")
+    first = bytes(view.widget.value)
+    assert first.startswith(b"\x89PNG")
+    line.set_data([0, 1], [1, 0])
+    view.refresh()
+    assert view.figure is fig and bytes(view.widget.value) != first

@@ -183,7 +183,8 @@ class MLP:
         grads: dict[str, np.ndarray] = {}
         for l in range(L, 0, -1):
             grads[f"delta{l}"] = delta
-            grads[f"W{l}"] = (delta @ cache[f"a{l - 1}"].T) / B            # BP3
+            grads[f"W{l}"] = delta @ cache[f"a{l - 1}"].T                  # BP3 ...
+            grads[f"W{l}"] *= 1.0 / B                                        # ... batch mean
             grads[f"b{l}"] = np.mean(delta, axis=1, keepdims=True)          # BP4
             if l > 1:                                                        # BP2
                 delta = self._acts[l - 2].backward(cache[f"z{l - 1}"], cache[f"a{l - 1}"],

@@ -71,6 +71,9 @@ class SGD:
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
         """v <- momentum * v - lr * g;  p <- p + v, for every parameter."""
         for k in _param_keys(self.params, grads):
+            if self.momentum == 0.0:  # plain gradient descent: v = -lr * g, no state to keep
+                self.params[k] -= self.lr * grads[k]
+                continue
             v = self.velocity[k]
             v *= self.momentum
             v -= self.lr * grads[k]

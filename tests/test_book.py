@@ -39,6 +39,10 @@ def test_book_builds_with_warnings_as_errors(tmp_path):
     # MathJax is served by the book itself (readers may be offline)
     assert (html / "_static" / "mathjax" / "tex-chtml.js").exists()
     assert '_static/mathjax/tex-chtml.js' in (html / "intro.html").read_text()
+    # each page declares the Thebe configuration once (twice is a script error in the browser)
+    for page in html.rglob("*.html"):
+        if "_static" not in page.parts:
+            assert page.read_text().count("const THEBE_JS_URL") <= 1, page
 
 
 def test_a_chapter_that_raises_fails_the_build(tmp_path):

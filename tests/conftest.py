@@ -5,6 +5,13 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# CI and a plain `pytest` draw the same examples every run (a red CI means the code changed, not
+# the dice); `HYPOTHESIS_PROFILE=explore pytest tests/test_gradients_property.py` searches afresh.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture

@@ -50,6 +50,7 @@ def test_a_chapter_that_raises_fails_the_build(tmp_path):
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book)
     shutil.copy(ROOT / "references.bib", book)
+    shutil.copytree(ROOT / "_ext", book / "_ext")  # the config's local Sphinx extension
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: broken\n")
     (book / "intro.md").write_text("# Intro\n")
     nb = nbformat.v4.new_notebook()

@@ -30,6 +30,11 @@ AG_LOSSES = {  # batch means, written from the definitions
     "bce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a), axis=0)),
     "softmax_ce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a), axis=0)),
 }
+AG_LOSSES_OF_LOGITS = {  # -[y log s(z) + (1-y) log(1-s(z))] = softplus(z) - y z;  -y log softmax(z)
+    ("sigmoid", "bce"): lambda z, Y: anp.mean(anp.sum(anp.logaddexp(0.0, z) - Y * z, axis=0)),
+    ("softmax", "softmax_ce"): lambda z, Y: anp.mean(-anp.sum(
+        Y * (z - anp.max(z, axis=0) - anp.log(anp.sum(anp.exp(z - anp.max(z, axis=0)), axis=0))), axis=0)),
+}
 OUTPUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("tanh", "mse"), ("softmax", "mse"),
                ("sigmoid", "bce"), ("softmax", "softmax_ce")]
 KEYS_ORDER = lambda L: [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"]  # noqa: E731
@@ -72,7 +77,12 @@ def autograd_gradients(net, X, Y):
         a = X
         for l in range(1, L + 1):
             W, b = theta[2 * (l - 1)], theta[2 * (l - 1) + 1]
-            a = AG_ACTIVATIONS[net.activation_names[l - 1]](anp.dot(W, a) + b)
+            z = anp.dot(W, a) + b
+            a = AG_ACTIVATIONS[net.activation_names[l - 1]](z)
+        if (net.activation_names[-1], net.loss_name) in AG_LOSSES_OF_LOGITS:
+            # the same loss written on the logits: log(1 - sigmoid(z)) computed as written loses
+            # every digit once a saturates, and the reference must not be the less accurate side
+            return AG_LOSSES_OF_LOGITS[net.activation_names[-1], net.loss_name](z, Y)
         return AG_LOSSES[net.loss_name](a, Y)
 
     g = grad(loss_of)([net.params[k] for k in keys])

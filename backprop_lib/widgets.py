@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-KERNEL_NOTE = ("The controls below need a running Python kernel: open this chapter in JupyterLab "
-               "(see the README) or on Binder. On the static page you see one fixed setting.")
+# the note above every explorer; the book shows it through the MyST substitution {{ kernel_note }}
+KERNEL_NOTE = ('The controls below need a running Python kernel. Use the rocket button at the top of '
+               'the page to open this chapter on Binder (everything installed) or Colab (install the '
+               "course package first with `%pip install` and this repository's `git+` URL), or run it "
+               'in JupyterLab on your own machine (see the README).')
 
 
 def safe_call(fn: Callable[..., object], *args, on_error: Callable[[str], None] | None = None, **kwargs):
@@ -39,9 +42,10 @@ class FigureImage:
 
         self.figure = figure
         FigureCanvasAgg(figure)  # attach an Agg canvas, whatever the notebook backend is
+        # No `tooltip` here: the ipywidgets HTML manager (1.0.6) fails to render an Image that has one.
+        # On the static page the image gets its text alternative from _ext/static/vendor/4-widget-labels.js.
+        self.alt = alt
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        if alt:
-            self.widget.description = alt
         self.refresh()
 
     def render_png(self) -> bytes:

@@ -1,7 +1,11 @@
 """Shared test set-up: a non-interactive matplotlib backend and small helpers."""
 import os
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+# this process only: an MPLBACKEND environment variable would reach nbval's kernels, and a glued
+# figure under Agg loses its image/png output there
+matplotlib.use("Agg")
 
 import numpy as np
 import pytest
@@ -30,3 +34,20 @@ PUBLISHED_231 = {
     "x": [[0.05], [0.10]],
     "y": [[0.01]],
 }
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """The whole book built once per test session (warnings are errors); yields the HTML folder."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
+    out = tmp_path_factory.mktemp("book")
+    result = subprocess.run([jb, "build", "-W", "-n", "--keep-going", "--path-output", str(out), str(root)],
+                            capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-6000:]
+    return out / "_build" / "html"

@@ -33,3 +33,36 @@ def test_package_imports_from_any_directory(tmp_path):
     out = subprocess.run([sys.executable, "-c", "from backprop_lib import MLP; print(MLP([2, 1]))"],
                          cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.startswith("MLP(sizes=[2, 1]")
+
+
+def test_every_explorer_is_introduced_by_the_kernel_note():
+    """A widget cell on a static page is preceded by the note saying how to get a kernel."""
+    import nbformat
+    import yaml
+
+    from backprop_lib.widgets import KERNEL_NOTE
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["parse"]["myst_substitutions"]["kernel_note"] == KERNEL_NOTE
+    widget_cells = 0
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for i, cell in enumerate(cells):
+            if cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT") and ".widget" in cell.source:
+                widget_cells += 1
+                before = next(c for c in reversed(cells[:i]) if c.cell_type == "markdown")
+                assert ":::{note}\n{{ kernel_note }}" in before.source, f"{path.name}, cell {i}"
+    assert widget_cells >= 6  # chapters 1-6 each have an explorer
+
+
+def test_binder_and_launch_buttons_are_configured():
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["launch_buttons"]["binderhub_url"].startswith("https://")
+    assert config["launch_buttons"]["colab_url"].startswith("https://")
+    assert config["repository"]["url"].startswith("https://")
+    assert config["html"]["use_download_button"] is True
+    # repo2docker: Python version and an install of the course package from the root
+    assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
+    assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()

@@ -1,0 +1,265 @@
+"""Chain-rule explorer: pick a composite y = f_k(...f_2(f_1(x))), move x, and see every stage.
+
+For each stage the explorer shows its input, its output and its local derivative (the slope of
+the tangent on that stage's plot); their product is dy/dx by the chain rule, shown beside the
+central difference (f(x + h) - f(x - h)) / (2h) of the whole composite.  At a kink (ReLU at 0)
+the local derivative does not exist: the explorer shows the two one-sided slopes instead of a
+number, and says so.
+
+:func:`chain_state` is pure and tested; :class:`ChainRuleExplorer` is the thin ipywidgets view.
+"""
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import check_finite_scalar, check_name
+from ..numdiff import central_difference
+from ..plots import FORWARD, GRADIENT, NEUTRAL, WARNING
+from ..widgets import safe_call
+from .blit import BlitFigureImage
+
+H = 1e-5          # step of the central difference shown beside the chain-rule product
+KINK_TOL = 1e-9   # a stage input this close to a kink counts as *at* the kink (slider round-off)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage ``out = fn(in)`` with derivative ``dfn``; ``kinks`` are inputs where it has none.
+    Beside a kink ``dfn`` is the derivative of the smooth piece, so its one-sided limits are
+    ``dfn`` evaluated just left and just right of the kink."""
+
+    formula: str
+    var_in: str
+    var_out: str
+    fn: Callable[[np.ndarray], np.ndarray]
+    dfn: Callable[[np.ndarray], np.ndarray]
+    kinks: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Composite:
+    label: str
+    stages: tuple[Stage, ...]
+    x_range: tuple[float, float] = (-3.0, 3.0)
+
+    def __call__(self, x):
+        for s in self.stages:
+            x = s.fn(x)
+        return x
+
+
+COMPOSITES: dict[str, Composite] = {
+    "cube": Composite("y = (2x + 1)³", (
+        Stage("u = 2x + 1", "x", "u", lambda x: 2 * x + 1, lambda x: 2 + 0 * x),
+        Stage("y = u³", "u", "y", lambda u: u * u * u, lambda u: 3 * u * u))),
+    "nested": Composite("y = f(g(h(x))), h = x², g = 2u + 1, f = v³", (
+        Stage("u = h(x) = x²", "x", "u", lambda x: x * x, lambda x: 2 * x),
+        Stage("v = g(u) = 2u + 1", "u", "v", lambda u: 2 * u + 1, lambda u: 2 + 0 * u),
+        Stage("y = f(v) = v³", "v", "y", lambda v: v * v * v, lambda v: 3 * v * v))),
+    "sin_square": Composite("y = sin(x²)", (
+        Stage("u = x²", "x", "u", lambda x: x * x, lambda x: 2 * x),
+        Stage("y = sin u", "u", "y", np.sin, np.cos))),
+    "relu_square": Composite("y = (relu(x) + 1)², with a kink", (
+        Stage("u = relu(x)", "x", "u", lambda x: np.maximum(x, 0.0),
+              lambda x: np.where(np.asarray(x) > 0, 1.0, 0.0), kinks=(0.0,)),
+        Stage("y = (u + 1)²", "u", "y", lambda u: (u + 1) ** 2, lambda u: 2 * (u + 1)))),
+}
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """What the explorer shows at one x.  ``inputs[k]``/``outputs[k]`` belong to stage k;
+    ``slopes[k]`` is its local derivative, or None at a kink, where ``one_sided[k]`` holds
+    (left, right).  ``product`` is the chain-rule dy/dx (None when it does not exist, then
+    ``product_sides`` holds the one-sided products).  ``numerical`` is the central difference
+    of the whole composite with step H; ``notes`` explain clipping and kinks."""
+
+    key: str
+    x: float
+    inputs: tuple[float, ...]
+    outputs: tuple[float, ...]
+    slopes: tuple[float | None, ...]
+    one_sided: tuple[tuple[float, float] | None, ...]
+    product: float | None
+    product_sides: tuple[float, float] | None
+    numerical: float
+    notes: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """All notes (clipping, kinks, a straddling difference) in one line; "" when none."""
+        return " ".join(self.notes)
+
+    def table(self) -> str:
+        """A fixed-format text table of the stages at this x."""
+        comp = COMPOSITES[self.key]
+        lines = [f"{comp.label}, at x = {self.x:.6g}",
+                 f"{'stage':<20}{'input':>9}{'output':>11}  local derivative"]
+        for k, s in enumerate(comp.stages):
+            if self.slopes[k] is None:
+                left, right = self.one_sided[k]
+                d = f"none: left {left:.4f}, right {right:.4f}"
+            else:
+                d = f"d{s.var_out}/d{s.var_in} = {self.slopes[k]:.4f}"
+            lines.append(f"{s.formula:<20}{self.inputs[k]:>9.4f}{self.outputs[k]:>11.4f}  {d}")
+        if self.product is None:
+            lines.append("chain-rule product: dy/dx does not exist")
+            lines.append(f"  one-sided products: {self.product_sides[0]:.4f} (left), "
+                         f"{self.product_sides[1]:.4f} (right)")
+        else:
+            lines.append(f"chain-rule product: dy/dx = {self.product:.4f}")
+        lines.append(f"central difference (h = {H:g}): {self.numerical:.4f}")
+        for note in self.notes:
+            lines.extend(textwrap.wrap(note, 64))
+        return "\n".join(lines)
+
+
+def chain_state(key: str, x: float) -> ChainState:
+    """Evaluate composite ``key`` (a name in COMPOSITES) at ``x``, clipped to its x_range."""
+    check_name(key, COMPOSITES, "composite")
+    comp = COMPOSITES[key]
+    x_in = check_finite_scalar(x, "x")
+    lo, hi = comp.x_range
+    x = min(max(x_in, lo), hi)
+    notes = [f"x = {x_in:.4g} is outside [{lo:g}, {hi:g}]; shown at x = {x:g}."] if x != x_in else []
+    inputs, outputs, slopes, sides = [], [], [], []
+    u = x
+    for s in comp.stages:
+        out = float(s.fn(u))
+        kink = next((k for k in s.kinks if abs(u - k) <= KINK_TOL), None)
+        if kink is None:
+            slopes.append(float(s.dfn(u)))
+            sides.append(None)
+        else:
+            slopes.append(None)
+            sides.append((float(s.dfn(np.nextafter(kink, -np.inf))), float(s.dfn(np.nextafter(kink, np.inf)))))
+            notes.append(f"{s.var_in} = {kink:g} is a kink of {s.formula}: d{s.var_out}/d{s.var_in} does not exist there.")
+        inputs.append(u)
+        outputs.append(out)
+        u = out
+    if all(d is not None for d in slopes):
+        product, product_sides = float(np.prod(slopes)), None
+    else:
+        left = float(np.prod([d if d is not None else p[0] for d, p in zip(slopes, sides)]))
+        right = float(np.prod([d if d is not None else p[1] for d, p in zip(slopes, sides)]))
+        product, product_sides = (left, None) if left == right else (None, (left, right))
+        if product_sides is not None:
+            notes.append("The central difference there is the average of the one-sided slopes, not a derivative.")
+    numerical = float(central_difference(comp, x, H))
+    if product is not None and any(d is None for d in slopes):
+        notes.append("The one-sided products agree, so dy/dx exists although a stage has a kink.")
+    for k, s in enumerate(comp.stages):  # does x +- h put a stage input on the other side of a kink?
+        if slopes[k] is not None and s.kinks:
+            ends = [x - H, x + H]
+            for st in comp.stages[:k]:
+                ends = [float(st.fn(e)) for e in ends]
+            if any((ends[0] - kk) * (ends[1] - kk) < 0 for kk in s.kinks):
+                notes.append("x is within h of the kink: the central difference straddles it and is off.")
+    return ChainState(key, x, tuple(inputs), tuple(outputs), tuple(slopes), tuple(sides), product,
+                      product_sides, numerical, tuple(notes))
+
+
+def _stage_ranges(comp: Composite, n: int = 401) -> list[np.ndarray]:
+    """A grid over each stage's input range (the image of x_range under the earlier stages)."""
+    grids, u = [], np.linspace(*comp.x_range, n)
+    for s in comp.stages:
+        grids.append(np.linspace(float(u.min()), float(u.max()), n))
+        u = s.fn(u)
+    return grids
+
+
+class ChainRuleExplorer:
+    """A dropdown for the composite and a slider for x; one panel per stage, built once."""
+
+    MAX_STAGES = 3
+
+    def __init__(self, key: str = "nested", x: float = 1.0):
+        import ipywidgets as widgets
+        from matplotlib.figure import Figure
+
+        check_name(key, COMPOSITES, "composite")
+        x = min(max(check_finite_scalar(x, "x"), -3.0), 3.0)  # the slider's range
+
+        self.figure = Figure(figsize=(9.0, 3.6), dpi=90)
+        self.axes = self.figure.subplots(1, self.MAX_STAGES)
+        self.curves, self.points, self.tangents, self.texts = [], [], [], []
+        for ax in self.axes:
+            ax.tick_params(labelsize=10)
+            self.curves.append(ax.plot([], [], color=FORWARD, lw=2)[0])
+            self.points.append(ax.plot([], [], "o", color=FORWARD, ms=8)[0])
+            self.tangents.append([ax.plot([], [], color=GRADIENT, lw=2)[0] for _ in range(2)])
+            self.texts.append(ax.text(0.5, -0.27, "", transform=ax.transAxes, ha="center", va="top",
+                                      fontsize=10))
+        self.summary = self.figure.suptitle("", fontsize=12)
+        dynamic = [self.summary, *self.points, *self.texts, *(t for pair in self.tangents for t in pair)]
+        self.image = BlitFigureImage(self.figure, dynamic, alt="one plot per stage of the composite with its tangent line")
+        self.choice = widgets.Dropdown(options=[(c.label, k) for k, c in COMPOSITES.items()], value=key,
+                                       description="composite", layout=widgets.Layout(width="520px"))
+        self.x = widgets.FloatSlider(value=x, min=-3.0, max=3.0, step=0.05, description="x",
+                                     continuous_update=True, readout_format=".2f")
+        self.status = widgets.HTML()
+        self.choice.observe(lambda _c: safe_call(self.set_composite, on_error=self._error), names="value")
+        self.x.observe(lambda _c: safe_call(self.update, on_error=self._error), names="value")
+        self.widget = widgets.VBox([self.choice, self.x, self.image.widget, self.status])
+        self.set_composite()
+
+    def _error(self, message: str) -> None:
+        self.status.value = f"<code>{message}</code>"
+
+    def set_composite(self) -> ChainState:
+        """Load the chosen composite's curves into the panels (artists updated, not rebuilt)."""
+        comp = COMPOSITES[self.choice.value]
+        grids, n = _stage_ranges(comp), len(comp.stages)
+        width = (0.91 - 0.09 * (n - 1)) / n
+        for k, ax in enumerate(self.axes):
+            ax.set_visible(k < n)
+            for artist in (self.points[k], self.texts[k], *self.tangents[k]):
+                artist.set_visible(k < n)    # the blitter draws dynamic artists even on hidden axes
+            if k >= n:
+                continue
+            ax.set_position([0.07 + k * (width + 0.09), 0.30, width, 0.54])
+            s, g = comp.stages[k], grids[k]
+            out = s.fn(g)
+            self.curves[k].set_data(g, out)
+            pad = 0.08 * (float(out.max() - out.min()) or 1.0)
+            xpad = 0.04 * (float(g[-1] - g[0]) or 1.0)
+            ax.set_xlim(float(g[0]) - xpad, float(g[-1]) + xpad)
+            ax.set_ylim(float(out.min()) - pad, float(out.max()) + pad)
+            ax.set_xlabel(s.var_in)
+            ax.set_ylabel(s.var_out)
+            ax.set_title(s.formula, fontsize=12)
+        self.image.invalidate()
+        return self.update()
+
+    def update(self) -> ChainState:
+        """Recompute the state for the current controls and redraw the figure in place."""
+        state = chain_state(self.choice.value, self.x.value)
+        comp = COMPOSITES[state.key]
+        for k, s in enumerate(comp.stages):
+            ax, u, v = self.axes[k], state.inputs[k], state.outputs[k]
+            self.points[k].set_data([u], [v])
+            lo, hi = ax.get_xlim()
+            half = 0.18 * (hi - lo)
+            left, right = (state.slopes[k],) * 2 if state.slopes[k] is not None else state.one_sided[k]
+            self.tangents[k][0].set_data([u - half, u], [v - left * half, v])
+            self.tangents[k][1].set_data([u, u + half], [v, v + right * half])
+            kinked = state.slopes[k] is None
+            for t in self.tangents[k]:
+                t.set_color(WARNING if kinked else GRADIENT)
+            d = f"none: left {left:.3g}, right {right:.3g}" if kinked else f"{state.slopes[k]:.4g}"
+            self.texts[k].set_text(f"{s.var_in} = {u:.4g},  {s.var_out} = {v:.4g}\n"
+                                   f"d{s.var_out}/d{s.var_in} = {d}")
+        if state.product is None:
+            prod = (f"dy/dx does not exist (one-sided {state.product_sides[0]:.4g} and "
+                    f"{state.product_sides[1]:.4g})")
+        else:
+            prod = f"chain rule dy/dx = {state.product:.6g}"
+        self.summary.set_text(f"x = {state.x:.2f}:  {prod};  central difference {state.numerical:.6g}")
+        self.summary.set_color(NEUTRAL if state.product is not None else WARNING)
+        self.image.refresh()
+        self.status.value = f"<pre style='line-height:1.3'>{state.table()}</pre>"
+        return state

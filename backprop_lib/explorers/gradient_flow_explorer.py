@@ -1,0 +1,162 @@
+"""Gradient-flow explorer: per-layer ||dL/dW^(l)|| on a log scale as depth, activation,
+initialisation, weight scale and skip connections change.
+
+:func:`flow_state` is pure and tested: it clips the controls to their ranges, calls
+:func:`backprop_lib.gradient_flow.gradient_norm_profile` (mean over seeds) and returns what the
+view shows, with a message instead of any zero or NaN on a log axis.  :class:`GradientFlowExplorer`
+is the thin ipywidgets view; its figure is built once and updated in place.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._checks import check_finite_scalar, check_name
+from ..gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
+from ..initializers import INITIALIZERS
+from ..plots import GRADIENT, WARNING
+from ..widgets import FigureImage, safe_call
+
+DEPTH_RANGE = (2, 30)
+SCALE_RANGE = (0.25, 4.0)
+SEEDS = (0, 1, 2)
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """What the explorer shows for one setting (after clipping the controls to their ranges)."""
+
+    depth: int
+    activation: str
+    init: str
+    weight_scale: float
+    residual: bool
+    profile: FlowProfile
+    message: str
+
+    @property
+    def norms(self) -> np.ndarray:
+        """Mean over seeds of ||dL/dW^(l)||_F, l = 1..depth."""
+        return self.profile.mean
+
+    def table(self) -> str:
+        """Fixed-format text: one row per layer and the first/last ratio."""
+        p = self.profile
+        lines = [f"depth {self.depth}, {self.activation}, {self.init} init x {self.weight_scale:.2f}, "
+                 f"{'residual' if self.residual else 'plain'}, mean of {len(SEEDS)} seeds",
+                 f"{'layer':>5}{'||dL/dW||':>12}{'median |delta|':>16}{'delta = 0':>11}"]
+        for l in range(self.depth):
+            norm = "0 exactly" if self.norms[l] == 0.0 else f"{self.norms[l]:.3e}"
+            med = "-" if p.delta_q[l, 1] == 0.0 else f"{p.delta_q[l, 1]:.3e}"
+            lines.append(f"{l + 1:>5}{norm:>12}{med:>16}{p.delta_zero[l]:>10.0%}")
+        lines.append(f"first/last ratio: {p.ratio_text()}")
+        return "\n".join(lines + ([self.message] if self.message else []))
+
+
+def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0,
+               residual: bool = False) -> FlowState:
+    """The explorer at one setting; depth and weight_scale are clipped to DEPTH_RANGE, SCALE_RANGE."""
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
+        raise TypeError(f"depth must be an integer, got {depth!r}")
+    check_name(activation, FLOW_ACTIVATIONS, "activation")
+    check_name(init, INITIALIZERS, "init")
+    scale = check_finite_scalar(weight_scale, "weight_scale")
+    if not isinstance(residual, (bool, np.bool_)):
+        raise TypeError(f"residual must be True or False, got {residual!r}")
+    notes = []
+    depth_c = int(min(max(depth, DEPTH_RANGE[0]), DEPTH_RANGE[1]))
+    scale_c = float(min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1]))
+    if depth_c != depth or scale_c != scale:
+        notes.append(f"controls clipped to depth {depth_c}, weight scale {scale_c:.2f}")
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        profile = gradient_norm_profile(depth_c, activation, init, scale_c, SEEDS, residual=bool(residual))
+    if not np.all(np.isfinite(profile.norms)):
+        raise FloatingPointError("the gradients overflowed at this setting; lower the weight scale")
+    zero = int(np.sum(profile.mean == 0.0))
+    if zero:
+        notes.append(f"{zero} layer(s) have gradient exactly 0 (every unit dead); not drawn on the log axis")
+    return FlowState(depth_c, activation, init, scale_c, bool(residual), profile, "; ".join(notes))
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Values for a log axis: zeros become NaN so matplotlib leaves a gap (never shown as text)."""
+    return np.where(values > 0, values, np.nan)
+
+
+class GradientFlowExplorer:
+    """Depth, activation, init, weight scale and residual controls over one log-scale figure."""
+
+    def __init__(self, depth: int = 20, activation: str = "sigmoid", init: str = "xavier",
+                 weight_scale: float = 1.0, residual: bool = False, show_delta: bool = False):
+        import ipywidgets as widgets
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+
+        self.figure = Figure(figsize=(7.0, 3.8), dpi=80)  # 560 x 304 px: fast enough to redraw
+        self.ax = self.figure.add_subplot(1, 1, 1)
+        self.ax.set_yscale("log")
+        self.ax.yaxis.set_major_locator(LogLocator(numticks=8))
+        self.ax.yaxis.set_minor_locator(NullLocator())
+        self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.ax.set(xlabel="layer l (1 = next to the input)", ylabel="gradient size (log scale)")
+        self.ax.grid(True, alpha=0.3)
+        for side in ("top", "right"):
+            self.ax.spines[side].set_visible(False)
+        (self.line,) = self.ax.plot([], [], "o-", color=GRADIENT, label=r"$\|\partial L/\partial W^{(l)}\|$, mean of 3 seeds")
+        (self.q50,) = self.ax.plot([], [], "--", color=GRADIENT, alpha=0.7, label=r"median $|\delta^{(l)}|$ (non-zero entries)")
+        (self.q10,) = self.ax.plot([], [], ":", color=GRADIENT, alpha=0.7, lw=1, label=r"10% and 90% of $|\delta^{(l)}|$")
+        (self.q90,) = self.ax.plot([], [], ":", color=GRADIENT, alpha=0.7, lw=1)
+
+        self.title = self.ax.set_title("", fontsize=10)
+        self.note = self.ax.text(0.01, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=8, color=WARNING)
+        self.figure.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.14)
+        # no alt= here: FigureImage turns it into the Image's tooltip, and a tooltip makes the static
+        # HTML widget manager fail ("Could not create a view"); the page's figure carries the alt text
+        self.image = FigureImage(self.figure)
+        self.depth = widgets.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L",
+                                        style={"description_width": "initial"})
+        self.activation = widgets.Dropdown(options=list(FLOW_ACTIVATIONS), value=activation, description="activation")
+        self.init = widgets.Dropdown(options=list(INITIALIZERS), value=init, description="init")
+        self.scale = widgets.FloatLogSlider(value=weight_scale, base=2, min=-2, max=2, step=0.25,
+                                            description="weight scale",
+                                            style={"description_width": "initial"})
+        self.residual = widgets.Checkbox(value=residual, description="residual connections")
+        self.show_delta = widgets.Checkbox(value=show_delta, description="show |delta| spread")
+        self.status = widgets.HTML()
+        controls = (self.depth, self.activation, self.init, self.scale, self.residual, self.show_delta)
+        for control in controls:
+            control.observe(lambda _change: safe_call(self.update, on_error=self._error), names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.depth, self.scale]),
+                                    widgets.HBox([self.activation, self.init]),
+                                    widgets.HBox([self.residual, self.show_delta]), self.image.widget, self.status])
+        self.update()
+
+    def _error(self, message: str) -> None:
+        self.status.value = f"<code>{message}</code>"
+
+    def update(self) -> FlowState:
+        """Recompute for the current controls and update the artists in place."""
+        state = flow_state(self.depth.value, self.activation.value, self.init.value, self.scale.value,
+                           self.residual.value)
+        layers = np.arange(1, state.depth + 1)
+        self.line.set_data(layers, _positive(state.norms))
+        q = state.profile.delta_q
+        show = self.show_delta.value
+        for artist, col in ((self.q10, 0), (self.q50, 1), (self.q90, 2)):
+            artist.set_data(layers, _positive(q[:, col]))
+            artist.set_visible(show)
+        self.ax.legend(handles=[self.line] + ([self.q50, self.q10] if show else []), loc="lower right", fontsize=8)
+        shown = [state.norms] + ([q.ravel()] if show else [])
+        positive = np.concatenate(shown)
+        positive = positive[positive > 0]
+        lo, hi = (positive.min(), positive.max()) if positive.size else (1e-3, 1.0)
+        self.ax.set_xlim(0.5, state.depth + 0.5)
+        self.ax.set_ylim(lo / 3.0, hi * 3.0)
+        self.title.set_text(f"{state.activation}, {state.init} init x {state.weight_scale:.2f}, "
+                            f"{'residual' if state.residual else 'plain'}: first/last = "
+                            + ("undefined (every unit dead)" if state.profile.ratio is None else f"{state.profile.ratio:.3g}"))
+        self.note.set_text(state.message)
+        self.image.refresh()
+        self.status.value = state.message or f"first/last ratio {state.profile.ratio_text()}"
+        return state

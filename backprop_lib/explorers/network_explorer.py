@@ -1,0 +1,154 @@
+"""The network explorer: the worked 2-3-1 network with a slider for every number.
+
+Sliders set the 13 parameters, the input x and the target y; a toggle picks the activation of
+both layers (sigmoid, tanh, ReLU).  Every change runs one forward pass and the BP1-BP4 backward
+pass (:mod:`backprop_lib.explorers.network_state`, pure and tested) and redraws one figure in
+place: node values a (blue), error signals delta (orange), one orange edge per weight whose width
+shows |dL/dW| (BP3) and whose label gives its value.  "gradient step" applies p <- p - eta dL/dp
+to all 13 parameters and plots the loss history; "reset" restores the published values.
+
+The figure is built once; an update changes texts and line styles and redraws only those
+artists (:class:`~backprop_lib.explorers.blit.BlitFigureImage`).
+"""
+from __future__ import annotations
+
+import html
+
+from matplotlib.figure import Figure
+
+from ..network_diagram import NetworkDiagram, draw_network
+from ..plots import FORWARD, NEUTRAL, WARNING
+from ..tables import format_number
+from ..widgets import safe_call
+from .blit import BlitFigureImage
+from .network_state import (ACTIVATIONS, ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, PARAM_LIMIT, PUBLISHED,
+                            SIZES, ExplorerState, Snapshot, parameter_names, relative_history,
+                            unicode_name)
+
+__all__ = ["ACTIVATIONS", "ETA_RANGE", "HISTORY_MAX", "INPUT_LIMIT", "PARAM_LIMIT", "PUBLISHED", "SIZES",
+           "ExplorerState", "NetworkExplorer", "Snapshot", "parameter_names", "relative_history",
+           "slider_label", "unicode_name"]
+
+_SUB = "\u2080\u2081\u2082\u2083"
+HISTORY_TOP = 1.25
+slider_label = unicode_name       # "W(1)_12" -> "W⁽¹⁾₁₂", the sliders' descriptions
+
+
+class NetworkExplorer:
+    """The ipywidgets view: 13 parameter sliders, x, y, activation, eta, step and reset, and one
+    figure (the network and the loss history).  ``explorer.widget`` is what a notebook shows;
+    ``explorer.snapshot`` is the last computation; ``explorer.update()`` redraws."""
+
+    def __init__(self, state: ExplorerState | None = None):
+        import ipywidgets as widgets
+
+        if state is not None and not isinstance(state, ExplorerState):
+            raise TypeError(f"state must be an ExplorerState or None, got {type(state).__name__}")
+        self.state = ExplorerState.published() if state is None else state
+        self.figure = Figure(figsize=(8.4, 4.3))
+        self.diagram: NetworkDiagram = draw_network(list(SIZES), ax=self.figure.add_axes([0.0, 0.0, 0.72, 1.0]),
+                                                    key=True)
+        self.hist_ax = self.figure.add_axes([0.79, 0.22, 0.19, 0.56])
+        self.hist_ax.set(xlim=(-1, HISTORY_MAX + 1), ylim=(0, HISTORY_TOP), xlabel="gradient step",
+                         ylabel="L / L before step 1", title="loss history")
+        self.hist_ax.axhline(1.0, color=NEUTRAL, lw=0.8, ls=":")
+        (self.hist_line,) = self.hist_ax.plot([], [], "o-", color=FORWARD, ms=3, lw=1.2)
+        self.hist_text = self.hist_ax.text(0.02, 0.03, "", transform=self.hist_ax.transAxes, fontsize=8)
+        # the loss, a(2) and any warning are in the status line under the image (HTML is cheaper
+        # to update than rendered text)
+        dynamic = self.diagram.dynamic_artists() + [self.hist_line, self.hist_text]
+        self.image = BlitFigureImage(self.figure, dynamic, alt="the 2-3-1 network with its gradients")
+        self._build_controls(widgets)
+        self.snapshot: Snapshot | None = None
+        self.update()
+
+    def _build_controls(self, widgets) -> None:
+        layout = widgets.Layout(width="225px")
+        common = dict(step=0.01, readout_format=".2f", continuous_update=True, layout=layout)
+        self.param_sliders = {}
+        for key, idx, name in parameter_names():
+            s = widgets.FloatSlider(value=float(self.state.params[key][idx]), min=-PARAM_LIMIT, max=PARAM_LIMIT,
+                                    description=slider_label(name), **common)
+            s.observe(self._guard(lambda ch, key=key, idx=idx: self.state.set_param(key, idx, ch["new"])),
+                      names="value")
+            self.param_sliders[(key, idx)] = s
+        self.x_sliders = [widgets.FloatSlider(value=float(self.state.x[k, 0]), min=-INPUT_LIMIT, max=INPUT_LIMIT,
+                                              description=f"x{_SUB[k + 1]}", **common) for k in (0, 1)]
+        for k, s in enumerate(self.x_sliders):
+            s.observe(self._guard(lambda ch, k=k: self.state.set_input(k, ch["new"])), names="value")
+        self.y_slider = widgets.FloatSlider(value=self.state.y, min=-INPUT_LIMIT, max=INPUT_LIMIT,
+                                            description="y (target)", **common)
+        self.y_slider.observe(self._guard(lambda ch: self.state.set_target(ch["new"])), names="value")
+        self.activation = widgets.ToggleButtons(options=list(ACTIVATIONS), value=self.state.activation,
+                                                description="activation")
+        self.activation.observe(self._guard(lambda ch: self.state.set_activation(ch["new"])), names="value")
+        self.eta = widgets.FloatSlider(value=self.state.eta, min=ETA_RANGE[0], max=ETA_RANGE[1], step=0.01,
+                                       description="η", readout_format=".2f")
+        self.eta.observe(self._guard(lambda ch: self.state.set_eta(ch["new"]), redraw=False), names="value")
+        self.step_button = widgets.Button(description="gradient step", icon="arrow-down")  # default style: readable contrast
+        self.reset_button = widgets.Button(description="reset")
+        self.step_button.on_click(lambda _b: safe_call(self._act, self.state.step, on_error=self._error))
+        self.reset_button.on_click(lambda _b: safe_call(self._act, self.state.reset, on_error=self._error))
+        self.status = widgets.HTML()
+        self.table = widgets.HTML()
+        self._syncing = False
+        sliders = list(self.param_sliders.values())
+        columns = widgets.HBox([widgets.VBox(sliders[:9]),
+                                widgets.VBox(sliders[9:] + self.x_sliders + [self.y_slider])])
+        self.widget = widgets.VBox([self.image.widget, self.status, self.activation,
+                                    widgets.HBox([self.eta, self.step_button, self.reset_button]),
+                                    widgets.HBox([columns, self.table])])
+
+    # ------------------------------------------------------------------ callbacks
+    def _error(self, message: str) -> None:
+        self.status.value = f"<code>{message}</code>"
+
+    def _guard(self, setter, redraw: bool = True):
+        def callback(change):
+            if self._syncing:
+                return
+            if safe_call(setter, change, on_error=self._error) is not None and redraw:
+                safe_call(self.update, on_error=self._error)
+        return callback
+
+    def _act(self, action) -> None:
+        action()
+        self._sync_controls()
+        self.update()
+
+    def _sync_controls(self) -> None:
+        """Move the controls to the state's values without one recomputation per control."""
+        self._syncing = True
+        try:
+            for (key, idx), s in self.param_sliders.items():
+                s.value = float(self.state.params[key][idx])
+            for k, s in enumerate(self.x_sliders):
+                s.value = float(self.state.x[k, 0])
+            self.y_slider.value = self.state.y
+            self.activation.value = self.state.activation
+        finally:
+            self._syncing = False
+
+    # ------------------------------------------------------------------ drawing
+    def update(self) -> Snapshot:
+        """Recompute the state, update the figure's artists in place, refresh the image and texts."""
+        snap = self.state.compute()
+        c, g = snap.cache, snap.grads
+        self.diagram.update([c["a0"], c["a1"], c["a2"]], [g["W1"], g["W2"]], [g["delta1"], g["delta2"]], snap.y)
+        loss = format_number(snap.loss, 6)
+        history = self.state.history or [snap.loss]
+        steps, ratios, off = relative_history(history, HISTORY_TOP)
+        self.hist_line.set_data(steps, ratios)
+        text = f"L: {format_number(history[0], 4)}"
+        if self.state.steps:
+            text += f" \u2192 {format_number(snap.loss, 4)}\n({self.state.steps} step{'s' * (self.state.steps > 1)}"
+            text += f"; plot: first {HISTORY_MAX})" if self.state.steps > HISTORY_MAX else ")"
+        self.hist_text.set_text(text + ("\nsome values off the scale" if off else ""))
+        self.image.refresh()
+        warning = f'<br><span style="color:{WARNING}">{html.escape(snap.message)}</span>' if snap.message else ""
+        self.status.value = (f"{snap.activation}: &nbsp; a\u207d\u00b2\u207e = {snap.output:.6f}, &nbsp; "
+                             f"y = {snap.y:.2f}, &nbsp; <b>L = \u00bd(a\u207d\u00b2\u207e \u2212 y)\u00b2 = "
+                             f"{loss}</b> &nbsp; (gradient steps taken: {self.state.steps}){warning}")
+        self.table.value = snap.parameter_table().html()
+        self.snapshot = snap
+        return snap

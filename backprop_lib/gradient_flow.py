@@ -1,0 +1,239 @@
+"""Gradient-flow experiments: how the size of dL/dW^(l) changes from the last layer to the first.
+
+By BP2, delta^(l) = ((W^(l+1))^T delta^(l+1)) ⊙ sigma'(z^(l)), so
+
+    ||delta^(l)|| <= max|sigma'| * ||W^(l+1)||_2 * ||delta^(l+1)||                       (bound)
+
+and by BP3, dL/dW^(l) = (1/B) delta^(l) (a^(l-1))^T.  The functions here build deep networks on
+synthetic data and measure, averaged over seeds:
+
+* :func:`gradient_norm_profile` - ||dL/dW^(l)||_F for l = 1..L (plain or residual network);
+* :func:`delta_bound` - the bound above, layer by layer, next to the measured ||delta^(l)||;
+* :func:`dead_fraction` - the fraction of ReLU units that output 0 for every example of a batch;
+* :func:`train` - plain gradient descent, optionally clipped with ``clip_by_global_norm``.
+
+Networks: ``depth`` = L layers with weights, L - 1 hidden layers of ``width`` units, one linear
+output unit and the MSE loss, so the output layer can never be a dead ReLU.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._checks import check_finite_scalar, check_name, check_positive_int
+from .activations import HIDDEN_ACTIVATIONS
+from .exercises import FAIL, PASS, CheckResult
+from .initializers import INITIALIZERS, init_std
+from .network import MLP
+from .optim import clip_by_global_norm, global_norm
+from .residual import ResidualMLP
+
+FLOW_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+# max over z of |sigma'(z)|: the factor of the bound per layer
+MAX_DERIVATIVE = {"identity": 1.0, "sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0}
+N_IN = 16
+
+
+def synthetic_data(batch: int = 64, n_in: int = N_IN, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs X (n_in, batch) ~ N(0, 1) and targets Y (1, batch) = sin(w^T x) for a fixed unit w."""
+    batch, n_in = check_positive_int(batch, "batch"), check_positive_int(n_in, "n_in")
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_in, batch))
+    w = rng.normal(size=(1, n_in))
+    return X, np.sin(w @ X / np.linalg.norm(w))
+
+
+def deep_net(depth: int, activation: str = "sigmoid", init: str = "xavier", weight_scale: float = 1.0,
+             width: int = 64, seed: int = 0, residual: bool = False, n_in: int = N_IN) -> MLP:
+    """An L = ``depth`` network [n_in, width, ..., width, 1] with a linear output and MSE loss.
+
+    Weights are drawn by ``init`` and then multiplied by ``weight_scale``; biases are zero.
+    ``residual=True`` gives a :class:`ResidualMLP` (hidden layers 2..L-1 are residual blocks).
+    """
+    depth = check_positive_int(depth, "depth")
+    if depth < 2:
+        raise ValueError(f"depth must be at least 2 (one hidden layer and the output), got {depth}")
+    check_name(activation, HIDDEN_ACTIVATIONS, "activation")
+    check_name(init, INITIALIZERS, "init")
+    scale = check_finite_scalar(weight_scale, "weight_scale", positive=True)
+    cls = ResidualMLP if residual else MLP
+    net = cls([n_in] + [check_positive_int(width, "width")] * (depth - 1) + [1], activation=activation,
+              output_activation="identity", loss="mse", init=init, seed=seed)
+    for l in range(1, depth + 1):
+        net.params[f"W{l}"] *= scale
+    return net
+
+
+def weight_gradient_norms(grads: dict[str, np.ndarray]) -> np.ndarray:
+    """||dL/dW^(l)||_F for l = 1..L from a gradient dict ``{"W1": ..., "WL": ...}``: shape (L,)."""
+    L = sum(1 for k in grads if k.startswith("W"))
+    return np.array([np.linalg.norm(grads[f"W{l}"]) for l in range(1, L + 1)])
+
+
+@dataclass(frozen=True)
+class FlowProfile:
+    """Per-layer gradient norms of one setting over several seeds.
+
+    ``norms`` (S, L): ||dL/dW^(l)||_F per seed; ``mean`` (L,): mean over seeds; ``dead`` (S, L-1):
+    fraction of dead hidden units; ``delta_q`` (L, 3): 10/50/90 % quantiles of the *non-zero*
+    |delta^(l)| entries pooled over seeds (0 where every entry is 0); ``delta_zero`` (L,): the
+    fraction of delta^(l) entries that are exactly 0 (ReLU units with z <= 0).
+    """
+
+    norms: np.ndarray
+    dead: np.ndarray
+    delta_q: np.ndarray
+    delta_zero: np.ndarray
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.norms.mean(axis=0)
+
+    @property
+    def ratio(self) -> float | None:
+        """mean ||dL/dW^(1)|| / mean ||dL/dW^(L)||, or None when the last one is exactly zero."""
+        return first_last_ratio(self.mean)
+
+    def ratio_text(self, fmt: str = ".3g") -> str:
+        """The first/last ratio as text; never a division by zero."""
+        return ratio_text(self.mean, fmt)
+
+
+def first_last_ratio(norms) -> float | None:
+    """norms[0] / norms[-1] for per-layer gradient norms (L,), or None if norms[-1] is exactly 0."""
+    norms = np.asarray(norms, dtype=float)
+    if norms.ndim != 1 or norms.size < 2:
+        raise ValueError(f"norms must be a 1-D array of at least 2 per-layer norms, got shape {norms.shape}")
+    return None if norms[-1] == 0.0 else float(norms[0] / norms[-1])
+
+
+def ratio_text(norms, fmt: str = ".3g") -> str:
+    """The first/last ratio formatted with ``fmt``, or the reason it is undefined (never NaN)."""
+    r = first_last_ratio(norms)
+    if r is None:
+        return "undefined: every unit dead (the last layer's gradient is exactly 0)"
+    return format(r, fmt)
+
+
+def gradient_norm_profile(depth: int, activation: str = "sigmoid", init: str = "xavier",
+                          weight_scale: float = 1.0, seeds=(0, 1, 2), width: int = 64,
+                          residual: bool = False, batch: int = 64) -> FlowProfile:
+    """Measure ||dL/dW^(l)|| for l = 1..depth on :func:`synthetic_data`, one network per seed."""
+    seeds = tuple(seeds)
+    if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
+        raise TypeError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
+    X, Y = synthetic_data(batch)
+    norms, dead, deltas = [], [], []
+    for s in seeds:
+        net = deep_net(depth, activation, init, weight_scale, width, int(s), residual)
+        _, cache = net.forward(X)
+        grads = net.backward(cache, Y)
+        norms.append(weight_gradient_norms(grads))
+        dead.append(_dead_from_cache(net, cache))
+        deltas.append([np.abs(grads[f"delta{l}"]).ravel() for l in range(1, depth + 1)])
+    pooled = [np.concatenate([d[l] for d in deltas]) for l in range(depth)]
+    zero = np.array([float(np.mean(p == 0.0)) for p in pooled])
+    q = np.array([np.quantile(p[p > 0], [0.1, 0.5, 0.9]) if np.any(p > 0) else np.zeros(3) for p in pooled])
+    return FlowProfile(np.array(norms), np.array(dead), q, zero)
+
+
+def _dead_from_cache(net: MLP, cache) -> np.ndarray:
+    """Per hidden layer: the fraction of units with sigma'(z) = 0 on every column of the batch."""
+    residual = getattr(net, "residual", (False,) * net.num_layers)
+    out = []
+    for l in range(1, net.num_layers):
+        z, act = cache[f"z{l}"], net._acts[l - 1]
+        a = act.forward(z) if residual[l - 1] else cache[f"a{l}"]  # a residual layer caches a^(l-1) + sigma(z)
+        out.append(float(np.mean(np.all(act.derivative(z, a) == 0.0, axis=1))))
+    return np.array(out)
+
+
+def dead_fraction(net: MLP, X) -> np.ndarray:
+    """Fraction of units of each hidden layer with sigma'(z^(l)) = 0 for *every* column of ``X``.
+
+    For ReLU that means z <= 0 on the whole batch (``X`` is (n_0, B)): the unit outputs 0, by BP2
+    it passes no gradient back and by BP3 its incoming weights get none: it is *dead* on this data.
+    (Leaky ReLU, tanh and sigmoid units are never dead unless sigma' underflows.) Shape (L - 1,).
+    """
+    if not isinstance(net, MLP):
+        raise TypeError(f"net must be an MLP (or ResidualMLP), got {type(net).__name__}")
+    _, cache = net.forward(X)
+    return _dead_from_cache(net, cache)
+
+
+def delta_bound(net: MLP, grads: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Measured ||delta^(l)||_F and the bound ||delta^(L)||_F * prod_{k=l+1}^{L} s * ||W^(k)||_2,
+    with s = max|sigma'| of layer k-1's activation (plain MLP only). Both of shape (L,)."""
+    if isinstance(net, ResidualMLP) or not isinstance(net, MLP):
+        raise TypeError(f"delta_bound needs a plain MLP (BP2 without a skip term), got {type(net).__name__}")
+    L = net.num_layers
+    measured = np.array([np.linalg.norm(grads[f"delta{l}"]) for l in range(1, L + 1)])
+    bound = np.empty(L)
+    bound[-1] = measured[-1]
+    for l in range(L - 1, 0, -1):
+        s = MAX_DERIVATIVE.get(net.activation_names[l - 1], np.inf)
+        bound[l - 1] = bound[l] * s * np.linalg.norm(net.params[f"W{l + 1}"], 2)
+    return measured, bound
+
+
+@dataclass(frozen=True)
+class TrainLog:
+    """``losses`` (steps run,), ``norms`` (global gradient norm before clipping, per step);
+    ``diverged`` is True when the loss left [0, ``limit``] and training stopped."""
+
+    losses: np.ndarray
+    norms: np.ndarray
+    diverged: bool
+
+
+def train(net: MLP, X, Y, lr: float, steps: int, clip: float | None = None, limit: float = 1e12) -> TrainLog:
+    """Plain gradient descent p <- p - lr * g for ``steps`` steps (in place on ``net.params``).
+
+    With ``clip``, the gradients are first rescaled by ``clip_by_global_norm(grads, clip)``.
+    Stops early, marking ``diverged``, once the loss exceeds ``limit`` (before it can overflow).
+    """
+    lr = check_finite_scalar(lr, "lr", positive=True)
+    steps = check_positive_int(steps, "steps")
+    if clip is not None:
+        clip = check_finite_scalar(clip, "clip", positive=True)
+    losses, norms = [], []
+    for _ in range(steps):
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is detected below
+            loss, grads = net.loss_and_gradients(X, Y)
+        losses.append(loss)
+        if not np.isfinite(loss) or loss > limit:
+            return TrainLog(np.array(losses), np.array(norms), True)
+        norm = (clip_by_global_norm(grads, clip) if clip is not None
+                else global_norm(grads, [k for k in grads if k[0] in "Wb"]))
+        norms.append(norm)
+        for k in net.params:
+            net.params[k] -= lr * grads[k]
+    return TrainLog(np.array(losses), np.array(norms), False)
+
+
+def check_init_std(std_fn, name: str) -> CheckResult:
+    """Check a learner's ``std_fn(n_in, n_out)`` against ``init_std(name, n_in, n_out)`` on several
+    layer shapes; the message says what is off (variance instead of std, swapped fan-in/out...)."""
+    check_name(name, ("xavier", "he"), "name")
+    if not callable(std_fn):
+        raise TypeError(f"std_fn must be a function of (n_in, n_out), got {type(std_fn).__name__}")
+    for n_in, n_out in ((64, 64), (16, 64), (100, 10), (3, 1)):
+        want = init_std(name, n_in, n_out)
+        try:
+            got = float(std_fn(n_in, n_out))
+        except Exception as exc:  # the learner's code may raise anything
+            return CheckResult(False, f"{FAIL} Your function raised {type(exc).__name__}: {exc} "
+                                      f"for n_in = {n_in}, n_out = {n_out}.")
+        if np.isclose(got, want, rtol=1e-9):
+            continue
+        hint = ""
+        if np.isclose(got, want ** 2, rtol=1e-9):
+            hint = " That is the variance: the standard deviation is its square root."
+        elif np.isclose(got, init_std(name, n_out, n_in), rtol=1e-9):
+            hint = " n_in and n_out look swapped."
+        elif np.isclose(got, want / np.sqrt(2), rtol=1e-9):
+            hint = " Off by a factor sqrt(2): which factor does the activation's derivative contribute?"
+        return CheckResult(False, f"{FAIL} For n_in = {n_in}, n_out = {n_out} you give {got:.6g}, "
+                                  f"the {name} standard deviation is {want:.6g}.{hint}")
+    return CheckResult(True, f"{PASS} Correct: equals init_std({name!r}, n_in, n_out) on 4 shapes.")

@@ -1,0 +1,103 @@
+"""The gradient-flow explorer shows the library's numbers, survives extreme settings without NaN
+or tracebacks, and refuses bad input with clear messages."""
+import itertools
+
+import numpy as np
+import pytest
+
+from backprop_lib.explorers import gradient_flow_explorer as gfe
+from backprop_lib.explorers.gradient_flow_explorer import (DEPTH_RANGE, SCALE_RANGE, SEEDS, GradientFlowExplorer,
+                                                           flow_state)
+from backprop_lib.gradient_flow import FLOW_ACTIVATIONS, gradient_norm_profile
+
+
+def test_state_is_the_library_profile():
+    state = flow_state(12, "tanh", "xavier", 1.0, residual=True)
+    ref = gradient_norm_profile(12, "tanh", "xavier", 1.0, SEEDS, residual=True)
+    np.testing.assert_array_equal(state.norms, ref.mean)
+    assert state.message == "" and state.profile.ratio == pytest.approx(ref.mean[0] / ref.mean[-1])
+    table = state.table()
+    assert table.splitlines()[2].split()[1] == f"{ref.mean[0]:.3e}"
+    assert f"first/last ratio: {ref.mean[0] / ref.mean[-1]:.3g}" in table
+
+
+def test_extreme_controls_are_clipped_with_a_message():
+    state = flow_state(1000, "relu", "he", 1e6)
+    assert state.depth == DEPTH_RANGE[1] and state.weight_scale == SCALE_RANGE[1]
+    assert "clipped" in state.message
+    low = flow_state(-5, "sigmoid", "normal", 1e-9)
+    assert low.depth == DEPTH_RANGE[0] and low.weight_scale == SCALE_RANGE[0]
+
+
+@pytest.mark.parametrize("act,init", list(itertools.product(FLOW_ACTIVATIONS, ("normal", "xavier", "he"))))
+def test_every_corner_gives_finite_numbers_and_no_nan_text(act, init):
+    for depth, scale, residual in ((30, 0.25, False), (30, 4.0, False), (30, 4.0, True), (2, 1.0, True)):
+        state = flow_state(depth, act, init, scale, residual)
+        assert np.all(np.isfinite(state.norms)) and np.all(state.norms >= 0)
+        assert np.all(np.isfinite(state.profile.delta_q))
+        text = state.table().lower()
+        assert "nan" not in text and "inf" not in text
+
+
+def test_a_dead_network_is_reported_not_plotted_as_nan(monkeypatch):
+    real = gfe.gradient_norm_profile
+
+    def dead_profile(*args, **kwargs):
+        p = real(*args, **kwargs)
+        return type(p)(np.zeros_like(p.norms), np.ones_like(p.dead), np.zeros_like(p.delta_q), np.ones_like(p.delta_zero))
+
+    monkeypatch.setattr(gfe, "gradient_norm_profile", dead_profile)
+    state = flow_state(6, "relu", "he")
+    assert "6 layer(s) have gradient exactly 0" in state.message
+    assert "undefined: every unit dead" in state.table() and "0 exactly" in state.table()
+    w = GradientFlowExplorer(depth=6, activation="relu", init="he")
+    assert "undefined" in w.title.get_text() and "exactly 0" in w.status.value
+
+
+def test_widget_shows_what_flow_state_computes():
+    w = GradientFlowExplorer(depth=8, activation="sigmoid", init="xavier")
+    for depth, act, init, scale, res in [(20, "sigmoid", "normal", 1.0, False), (5, "relu", "he", 2.0, True),
+                                         (30, "leaky_relu", "xavier", 0.25, False)]:
+        w.depth.value, w.activation.value, w.init.value = depth, act, init
+        w.scale.value, w.residual.value = scale, res
+        ref = flow_state(depth, act, init, w.scale.value, res)
+        x, y = w.line.get_data()
+        np.testing.assert_array_equal(x, np.arange(1, depth + 1))
+        np.testing.assert_array_equal(y, ref.norms)
+        assert f"{act}, {init} init" in w.title.get_text()
+        lo, hi = w.ax.get_ylim()
+        assert lo <= ref.norms.min() and hi >= ref.norms.max()
+    w.show_delta.value = True
+    assert w.q50.get_visible() and len(w.ax.get_legend().get_texts()) == 3
+    np.testing.assert_array_equal(w.q50.get_data()[1], ref.profile.delta_q[:, 1])
+    assert w.image.widget.value[:4] == b"\x89PNG"
+
+
+def test_callback_errors_become_a_status_message(monkeypatch):
+    w = GradientFlowExplorer(depth=4)
+
+    def boom(*args, **kwargs):
+        raise FloatingPointError("the gradients overflowed at this setting")
+
+    monkeypatch.setattr(gfe, "flow_state", boom)
+    w.depth.value = 5                                   # the observer runs update through safe_call
+    assert "FloatingPointError: the gradients overflowed" in w.status.value
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(TypeError, match="depth must be an integer"):
+        flow_state(3.5, "relu", "he")
+    with pytest.raises(ValueError, match="unknown activation 'gelu'"):
+        flow_state(4, "gelu", "he")
+    with pytest.raises(ValueError, match="unknown init 'orthogonal'"):
+        flow_state(4, "relu", "orthogonal")
+    with pytest.raises(ValueError, match="weight_scale must be finite"):
+        flow_state(4, "relu", "he", float("inf"))
+    with pytest.raises(TypeError, match="residual must be True or False"):
+        flow_state(4, "relu", "he", 1.0, residual="yes")
+
+
+def test_image_widget_has_no_tooltip_so_the_static_page_can_render_it():
+    # a tooltip on the ipywidgets Image makes the book's static widget manager fail to create the view
+    w = GradientFlowExplorer(depth=3)
+    assert not w.image.widget.tooltip

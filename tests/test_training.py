@@ -1,0 +1,260 @@
+"""Mini-batch training, the train/validation split, early stopping, the sparse gradient check,
+the momentum checker and the many-seeds XOR trainer.
+
+Expected values come from independent routes: parameter updates rebuilt by hand from
+central-difference gradients, the exact stability limit 2/lambda_max of gradient descent on a
+quadratic, and single-network training for the vectorised trainer.
+"""
+import numpy as np
+import pytest
+
+from backprop_lib import MLP, blobs, numerical_gradient, xor
+from backprop_lib.init_sweep import train_many_inits
+from backprop_lib.training import (History, accuracy, check_momentum_step, gradcheck_entries,
+                                   layer_grad_norms, minibatch_indices, train, train_val_split)
+
+
+def small_net(seed=0, loss="bce"):
+    if loss == "bce":
+        return MLP([2, 3, 1], "tanh", "sigmoid", "bce", seed=seed)
+    return MLP([2, 3, 1], "sigmoid", "identity", "mse", seed=seed)
+
+
+def fd_grads(net, X, Y):
+    """Central-difference gradient of the batch-mean loss for every parameter (independent of BP)."""
+    def f():
+        out, cache = net.forward(X)
+        return net.loss(out, Y, cache)
+    grads = {}
+    for k, p in net.params.items():
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + 1e-6
+            fp = f()
+            p[idx] = old - 1e-6
+            fm = f()
+            p[idx] = old
+            g[idx] = (fp - fm) / 2e-6
+        grads[k] = g
+    return grads
+
+
+def regression_data():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2, 40)) * np.array([[2.0], [0.5]])
+    Y = np.array([[1.0, -1.0]]) @ X + 0.3 + 0.05 * rng.normal(size=(1, 40))
+    return X, Y
+
+
+# ------------------------------------------------------------------ split and batches
+def test_train_val_split_is_a_partition_of_the_columns():
+    X = np.arange(20.0).reshape(2, 10)
+    Y = np.arange(10.0).reshape(1, 10)
+    Xt, Yt, Xv, Yv = train_val_split(X, Y, val_fraction=0.3, seed=1)
+    assert Xt.shape == (2, 7) and Xv.shape == (2, 3)
+    # column k of X is (k, k + 10) and its target is k: pairs must stay together
+    np.testing.assert_array_equal(Xt[0], Yt[0])
+    np.testing.assert_array_equal(Xv[1], Yv[0] + 10)
+    assert sorted(np.concatenate([Yt[0], Yv[0]])) == list(range(10))
+    again = train_val_split(X, Y, val_fraction=0.3, seed=1)
+    np.testing.assert_array_equal(again[2], Xv)
+
+
+def test_minibatches_cover_each_example_once():
+    batches = list(minibatch_indices(10, 4, np.random.default_rng(0)))
+    assert [len(b) for b in batches] == [4, 4, 2]
+    assert sorted(np.concatenate(batches)) == list(range(10))
+
+
+def test_accuracy_by_hand():
+    # one sigmoid unit a = sigmoid(x1): predicts class 1 exactly when x1 >= 0
+    net = MLP.from_params({"W1": [[1.0, 0.0]], "b1": [[0.0]]}, [], "sigmoid", "bce")
+    X = np.array([[-2.0, -1.0, 1.0, 3.0], [0.0, 5.0, 0.0, 0.0]])
+    assert accuracy(net, X, np.array([[0.0, 1.0, 1.0, 1.0]])) == 0.75
+    soft = MLP.from_params({"W1": np.eye(2), "b1": np.zeros((2, 1))}, [], "softmax", "softmax_ce")
+    Y = np.array([[1.0, 0.0, 0.0, 1.0], [0.0, 1.0, 1.0, 0.0]])  # argmax of x: 1, 1, 0, 0
+    assert accuracy(soft, X, Y) == 0.5
+
+
+def test_layer_grad_norms_are_frobenius_norms():
+    grads = {"W1": np.array([[3.0, 4.0]]), "W2": np.array([[1.0], [2.0], [2.0]])}
+    np.testing.assert_allclose(layer_grad_norms(grads, 2), [5.0, 3.0])
+
+
+# ------------------------------------------------------------------ train
+def test_one_full_batch_epoch_is_one_gradient_step():
+    X, Y = xor()
+    net, ref = small_net(), small_net()
+    g = fd_grads(ref, X, Y)
+    hist = train(net, X, Y, epochs=1, lr=0.5)
+    for k in net.params:
+        np.testing.assert_allclose(net.params[k], ref.params[k] - 0.5 * g[k], rtol=1e-7, atol=1e-9)
+    out, cache = net.forward(X)
+    assert hist.loss == [pytest.approx(net.loss(out, Y, cache))]
+
+
+def test_momentum_epochs_follow_the_velocity_recurrence():
+    X, Y = xor()
+    net, ref = small_net(1), small_net(1)
+    train(net, X, Y, epochs=3, lr=0.3, momentum=0.8)
+    v = {k: np.zeros_like(p) for k, p in ref.params.items()}
+    for _ in range(3):
+        g = fd_grads(ref, X, Y)
+        for k in v:
+            v[k] = 0.8 * v[k] - 0.3 * g[k]
+            ref.params[k] += v[k]
+    for k in net.params:
+        np.testing.assert_allclose(net.params[k], ref.params[k], rtol=1e-6, atol=1e-8)
+
+
+def test_minibatch_epoch_visits_the_documented_order():
+    X, Y = xor(repeats=2, noise=0.1, seed=2)
+    net, ref = small_net(2), small_net(2)
+    train(net, X, Y, epochs=1, lr=0.4, batch_size=3, seed=7)
+    order = np.random.default_rng(7).permutation(8)   # documented: default_rng(seed).permutation
+    for idx in (order[:3], order[3:6], order[6:]):
+        g = fd_grads(ref, X[:, idx], Y[:, idx])
+        for k in g:
+            ref.params[k] -= 0.4 * g[k]
+    for k in net.params:
+        np.testing.assert_allclose(net.params[k], ref.params[k], rtol=1e-6, atol=1e-8)
+
+
+def test_stability_limit_two_over_lambda_max():
+    # Linear regression with MSE: L is quadratic with Hessian H = (1/B) [X; 1][X; 1]^T, and gradient
+    # descent converges iff lr < 2 / lambda_max(H).
+    X, Y = regression_data()
+    A = np.vstack([X, np.ones((1, X.shape[1]))])
+    lam = np.linalg.eigvalsh(A @ A.T / X.shape[1])[-1]
+    below = train(MLP([2, 1], [], "identity", "mse", seed=0), X, Y, epochs=300, lr=0.95 * 2 / lam)
+    above = train(MLP([2, 1], [], "identity", "mse", seed=0), X, Y, epochs=300, lr=1.05 * 2 / lam)
+    assert not below.diverged and below.loss[-1] < 0.01
+    assert above.diverged and above.epochs < 300
+
+
+def test_early_stopping_restores_the_best_epoch():
+    X, Y = blobs(n=40, seed=1)
+    Y_val = 1.0 - Y  # validation labels flipped: learning the training set worsens validation
+    net = MLP([2, 4, 1], "tanh", "sigmoid", "bce", seed=0)
+    hist = train(net, X, Y, epochs=50, lr=0.5, X_val=X, Y_val=Y_val, patience=3)
+    assert hist.stopped_early and hist.best_epoch == 1 and hist.epochs == 4
+    assert hist.val_loss[0] == min(hist.val_loss)
+    ref = MLP([2, 4, 1], "tanh", "sigmoid", "bce", seed=0)
+    train(ref, X, Y, epochs=1, lr=0.5)
+    for k in net.params:
+        np.testing.assert_array_equal(net.params[k], ref.params[k])
+
+
+def test_callback_and_history():
+    X, Y = xor()
+    seen = []
+    hist = train(small_net(), X, Y, epochs=4, lr=1.0, callback=lambda e, h: seen.append((e, h.epochs)))
+    assert seen == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    assert isinstance(hist, History) and hist.grad_norm_array().shape == (4, 2)
+
+
+def test_train_rejects_bad_input():
+    X, Y = xor()
+    net = small_net()
+    with pytest.raises(TypeError, match="net must be an MLP"):
+        train("net", X, Y, epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="must have 4 columns"):
+        train(net, X, Y[:, :3], epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="epochs must be a positive integer"):
+        train(net, X, Y, epochs=0, lr=0.1)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        train(net, X, Y, epochs=1, lr=-1.0)
+    with pytest.raises(ValueError, match="needs a validation set"):
+        train(net, X, Y, epochs=1, lr=0.1, patience=2)
+    with pytest.raises(TypeError, match="callback must be a function"):
+        train(net, X, Y, epochs=1, lr=0.1, callback=3)
+    from backprop_lib.optim import SGD
+    with pytest.raises(ValueError, match="SGD\\(net.params"):
+        train(net, X, Y, epochs=1, lr=0.1, optimizer=SGD({"w": np.zeros(2)}, lr=0.1))
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        train_val_split(X, Y, val_fraction=1.0)
+    with pytest.raises(ValueError, match="leaves an empty part"):
+        train_val_split(X, Y, val_fraction=0.05)
+
+
+# ------------------------------------------------------------------ sparse gradient check
+def test_gradcheck_entries_agree_and_restore_parameters():
+    X, Y = xor()
+    net = small_net(3)
+    before = {k: p.copy() for k, p in net.params.items()}
+    rows = gradcheck_entries(net, X, Y, [("W1", (0, 1)), ("b2", (0, 0))])
+    exact = fd_grads(small_net(3), X, Y)
+    for key, idx, ana, num, rel in rows:
+        assert ana == pytest.approx(exact[key][idx], rel=1e-6, abs=1e-9)
+        assert rel < 1e-7
+    for k in net.params:
+        np.testing.assert_array_equal(net.params[k], before[k])
+
+
+def test_gradcheck_entries_detects_a_wrong_backward():
+    X, Y = xor()
+    net = small_net(3)
+    honest = net.loss_and_gradients
+
+    def doubled(Xb, Yb):
+        loss, grads = honest(Xb, Yb)
+        return loss, {k: 2.0 * g for k, g in grads.items()}
+    net.loss_and_gradients = doubled
+    (_, _, ana, num, rel), = gradcheck_entries(net, X, Y, [("W2", (0, 0))])
+    assert ana == pytest.approx(2.0 * num, rel=1e-6)
+    assert rel == pytest.approx(1.0 / 3.0, rel=1e-6)   # |2g - g| / (|2g| + |g|)
+
+
+def test_gradcheck_entries_rejects_bad_entries():
+    X, Y = xor()
+    net = small_net()
+    with pytest.raises(ValueError, match="unknown parameter 'W9'"):
+        gradcheck_entries(net, X, Y, [("W9", (0, 0))])
+    with pytest.raises(ValueError, match="outside params\\['W1'\\] of shape \\(3, 2\\)"):
+        gradcheck_entries(net, X, Y, [("W1", (3, 0))])
+    with pytest.raises(TypeError, match="non-empty list"):
+        gradcheck_entries(net, X, Y, [])
+
+
+# ------------------------------------------------------------------ momentum checker
+def test_momentum_checker_passes_the_book_update():
+    result = check_momentum_step(lambda p, v, g, lr, mu: (p + (mu * v - lr * g), mu * v - lr * g))
+    assert result and "Correct" in result.message
+
+
+def test_momentum_checker_explains_mistakes():
+    forgot_v = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * g, -lr * g))
+    assert not forgot_v and "Step 2" in forgot_v.message and "old velocity" in forgot_v.message
+    torch = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * (mu * v + g), mu * v + g))
+    assert not torch and "PyTorch convention" in torch.message
+    wrong_p = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * g, mu * v - lr * g))
+    assert not wrong_p and "p_new should be p + v_new" in wrong_p.message
+    raises = check_momentum_step(lambda p, v, g, lr, mu: 1 / 0)
+    assert not raises and "ZeroDivisionError" in raises.message
+    single = check_momentum_step(lambda p, v, g, lr, mu: p)
+    assert not single and "Return a pair" in single.message
+    with pytest.raises(TypeError, match="momentum_step"):
+        check_momentum_step("not a function")
+
+
+# ------------------------------------------------------------------ many seeds at once
+def test_train_many_inits_matches_single_network_training():
+    X, Y = xor()
+    curves = train_many_inits(X, Y, 3, [4, 9], epochs=25, lr=1.5, momentum=0.5)
+    assert curves.shape == (2, 26)
+    for row, seed in zip(curves, (4, 9)):
+        net = MLP([2, 3, 1], "sigmoid", "sigmoid", "bce", "xavier", seed=seed)
+        out, cache = net.forward(X)
+        hist = train(net, X, Y, epochs=25, lr=1.5, momentum=0.5)
+        np.testing.assert_allclose(row, [net.loss(out, Y, cache)] + hist.loss, rtol=1e-10)
+
+
+def test_train_many_inits_rejects_bad_input():
+    X, Y = xor()
+    with pytest.raises(ValueError, match="one row"):
+        train_many_inits(X, np.vstack([Y, Y]), 2, [0], epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="non-empty list"):
+        train_many_inits(X, Y, 2, [], epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="momentum must lie"):
+        train_many_inits(X, Y, 2, [0], epochs=1, lr=0.1, momentum=1.5)

@@ -167,13 +167,8 @@ class MLP:
         * BP4  dL/db^(l) = (1/B) sum over the batch of delta^(l)
         """
         L = self.num_layers
-        if not isinstance(cache, Mapping) or any(f"{k}{l}" not in cache for l in range(1, L + 1) for k in "za"):
-            raise TypeError("cache must be the dict returned by forward(X) of this network "
-                            f"(keys 'a0', 'z1', 'a1', ..., 'z{L}', 'a{L}')")
-        out = cache[f"a{L}"]
-        Y = self.check_targets(Y, out.shape[1])
+        out, Y = self._checked_output(cache, Y)
         B = out.shape[1]
-        self._check_params_unchanged()
 
         # BP1: the output error.
         if self._shortcut:
@@ -190,6 +185,18 @@ class MLP:
                 delta = self._acts[l - 2].backward(cache[f"z{l - 1}"], cache[f"a{l - 1}"],
                                                    self.params[f"W{l}"].T @ delta)
         return grads
+
+    def _checked_output(self, cache: Mapping[str, np.ndarray], Y) -> tuple[np.ndarray, np.ndarray]:
+        """Check that ``cache`` came from ``forward`` of this network (and that the parameters were
+        not replaced since) and that ``Y`` fits; return the output a^(L) (n_L, B) and checked Y."""
+        L = self.num_layers
+        if not isinstance(cache, Mapping) or any(f"{k}{l}" not in cache for l in range(1, L + 1) for k in "za"):
+            raise TypeError("cache must be the dict returned by forward(X) of this network "
+                            f"(keys 'a0', 'z1', 'a1', ..., 'z{L}', 'a{L}')")
+        out = cache[f"a{L}"]
+        Y = self.check_targets(Y, out.shape[1])
+        self._check_params_unchanged()
+        return out, Y
 
     def loss_and_gradients(self, X, Y) -> tuple[float, dict[str, np.ndarray]]:
         """Forward, loss and backward in one call: ``(L, grads)`` for inputs X (n_0, B), targets Y (n_L, B)."""

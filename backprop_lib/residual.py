@@ -67,13 +67,8 @@ class ResidualMLP(MLP):
         """Gradients of the batch-mean loss (BP1, BP2r, BP3, BP4 above) from a forward ``cache``
         and targets ``Y`` (n_L, B).  Returns ``"W{l}"``, ``"b{l}"`` and ``"delta{l}"`` (n_l, B)."""
         L = self.num_layers
-        if not isinstance(cache, Mapping) or any(f"{k}{l}" not in cache for l in range(1, L + 1) for k in "za"):
-            raise TypeError("cache must be the dict returned by forward(X) of this network "
-                            f"(keys 'a0', 'z1', 'a1', ..., 'z{L}', 'a{L}')")
-        out = cache[f"a{L}"]
-        Y = self.check_targets(Y, out.shape[1])
+        out, Y = self._checked_output(cache, Y)
         B = out.shape[1]
-        self._check_params_unchanged()
         if self._shortcut:                                                   # BP1
             delta = out - Y
         else:

@@ -7,7 +7,7 @@ By BP2, delta^(l) = ((W^(l+1))^T delta^(l+1)) ⊙ sigma'(z^(l)), so
 and by BP3, dL/dW^(l) = (1/B) delta^(l) (a^(l-1))^T.  The functions here build deep networks on
 synthetic data and measure, averaged over seeds:
 
-* :func:`gradient_norm_profile` - ||dL/dW^(l)||_F for l = 1..L (plain or residual network);
+* :func:`gradient_norm_profile` - ||dL/dW^(l)||_F for l = 1..L (plain, residual or layer-normalised);
 * :func:`delta_bound` - the bound above, layer by layer, next to the measured ||delta^(l)||;
 * :func:`dead_fraction` - the fraction of ReLU units that output 0 for every example of a batch;
 * :func:`train` - plain gradient descent, optionally clipped with ``clip_by_global_norm``.
@@ -17,7 +17,8 @@ output unit and the MSE loss, so the output layer can never be a dead ReLU.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from .activations import HIDDEN_ACTIVATIONS
 from .exercises import FAIL, PASS, CheckResult
 from .initializers import INITIALIZERS, init_std
 from .network import MLP
+from .normalization import LayerNormMLP
 from .optim import clip_by_global_norm, global_norm
 from .residual import ResidualMLP
 
@@ -45,11 +47,14 @@ def synthetic_data(batch: int = 64, n_in: int = N_IN, seed: int = 0) -> tuple[np
 
 
 def deep_net(depth: int, activation: str = "sigmoid", init: str = "xavier", weight_scale: float = 1.0,
-             width: int = 64, seed: int = 0, residual: bool = False, n_in: int = N_IN) -> MLP:
+             width: int = 64, seed: int = 0, residual: bool = False, n_in: int = N_IN, *,
+             normalize: bool = False) -> MLP:
     """An L = ``depth`` network [n_in, width, ..., width, 1] with a linear output and MSE loss.
 
     Weights are drawn by ``init`` and then multiplied by ``weight_scale``; biases are zero.
-    ``residual=True`` gives a :class:`ResidualMLP` (hidden layers 2..L-1 are residual blocks).
+    ``residual=True`` gives a :class:`ResidualMLP` (hidden layers 2..L-1 are residual blocks);
+    ``normalize=True`` a :class:`LayerNormMLP` (every hidden z^(l) is layer-normalised). The same
+    seed draws the same weights in all three, so they differ only in the architecture.
     """
     depth = check_positive_int(depth, "depth")
     if depth < 2:
@@ -57,7 +62,13 @@ def deep_net(depth: int, activation: str = "sigmoid", init: str = "xavier", weig
     check_name(activation, HIDDEN_ACTIVATIONS, "activation")
     check_name(init, INITIALIZERS, "init")
     scale = check_finite_scalar(weight_scale, "weight_scale", positive=True)
-    cls = ResidualMLP if residual else MLP
+    for name, flag in (("residual", residual), ("normalize", normalize)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    if residual and normalize:
+        raise ValueError("residual=True and normalize=True together are not supported: "
+                         "LayerNormMLP has no skip connections")
+    cls = LayerNormMLP if normalize else ResidualMLP if residual else MLP
     net = cls([n_in] + [check_positive_int(width, "width")] * (depth - 1) + [1], activation=activation,
               output_activation="identity", loss="mse", init=init, seed=seed)
     for l in range(1, depth + 1):
@@ -76,15 +87,21 @@ class FlowProfile:
     """Per-layer gradient norms of one setting over several seeds.
 
     ``norms`` (S, L): ||dL/dW^(l)||_F per seed; ``mean`` (L,): mean over seeds; ``dead`` (S, L-1):
-    fraction of dead hidden units; ``delta_q`` (L, 3): 10/50/90 % quantiles of the *non-zero*
-    |delta^(l)| entries pooled over seeds (0 where every entry is 0); ``delta_zero`` (L,): the
-    fraction of delta^(l) entries that are exactly 0 (ReLU units with z <= 0).
+    fraction of dead hidden units; ``delta_zero`` (L,): the fraction of delta^(l) entries that are
+    exactly 0 (ReLU units with z <= 0); ``abs_delta``: per layer, every |delta^(l)| entry pooled over
+    seeds; ``delta_q`` (L, 3): their 10/50/90 % quantiles over the *non-zero* entries (0 where every
+    entry is 0), computed on first use (the explorer only needs them when it shows the spread).
     """
 
     norms: np.ndarray
     dead: np.ndarray
-    delta_q: np.ndarray
     delta_zero: np.ndarray
+    abs_delta: tuple[np.ndarray, ...] = field(repr=False, compare=False)
+
+    @cached_property
+    def delta_q(self) -> np.ndarray:
+        return np.array([np.quantile(p[p > 0], [0.1, 0.5, 0.9]) if np.any(p > 0) else np.zeros(3)
+                         for p in self.abs_delta])
 
     @property
     def mean(self) -> np.ndarray:
@@ -118,15 +135,16 @@ def ratio_text(norms, fmt: str = ".3g") -> str:
 
 def gradient_norm_profile(depth: int, activation: str = "sigmoid", init: str = "xavier",
                           weight_scale: float = 1.0, seeds=(0, 1, 2), width: int = 64,
-                          residual: bool = False, batch: int = 64) -> FlowProfile:
-    """Measure ||dL/dW^(l)|| for l = 1..depth on :func:`synthetic_data`, one network per seed."""
+                          residual: bool = False, batch: int = 64, *, normalize: bool = False) -> FlowProfile:
+    """Measure ||dL/dW^(l)|| for l = 1..depth on :func:`synthetic_data`, one network per seed
+    (``residual``, ``normalize``: see :func:`deep_net`)."""
     seeds = tuple(seeds)
     if not seeds or any(isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
         raise TypeError(f"seeds must be a non-empty sequence of integers, got {seeds!r}")
     X, Y = synthetic_data(batch)
     norms, dead, deltas = [], [], []
     for s in seeds:
-        net = deep_net(depth, activation, init, weight_scale, width, int(s), residual)
+        net = deep_net(depth, activation, init, weight_scale, width, int(s), residual, normalize=normalize)
         _, cache = net.forward(X)
         grads = net.backward(cache, Y)
         norms.append(weight_gradient_norms(grads))
@@ -134,16 +152,17 @@ def gradient_norm_profile(depth: int, activation: str = "sigmoid", init: str = "
         deltas.append([np.abs(grads[f"delta{l}"]).ravel() for l in range(1, depth + 1)])
     pooled = [np.concatenate([d[l] for d in deltas]) for l in range(depth)]
     zero = np.array([float(np.mean(p == 0.0)) for p in pooled])
-    q = np.array([np.quantile(p[p > 0], [0.1, 0.5, 0.9]) if np.any(p > 0) else np.zeros(3) for p in pooled])
-    return FlowProfile(np.array(norms), np.array(dead), q, zero)
+    return FlowProfile(np.array(norms), np.array(dead), zero, tuple(pooled))
 
 
 def _dead_from_cache(net: MLP, cache) -> np.ndarray:
-    """Per hidden layer: the fraction of units with sigma'(z) = 0 on every column of the batch."""
+    """Per hidden layer: the fraction of units with sigma'(z) = 0 on every column of the batch
+    (sigma' is taken at zhat^(l), the activation's input, in a LayerNormMLP)."""
     residual = getattr(net, "residual", (False,) * net.num_layers)
+    pre = "zhat" if isinstance(net, LayerNormMLP) else "z"
     out = []
     for l in range(1, net.num_layers):
-        z, act = cache[f"z{l}"], net._acts[l - 1]
+        z, act = cache[f"{pre}{l}"], net._acts[l - 1]
         a = act.forward(z) if residual[l - 1] else cache[f"a{l}"]  # a residual layer caches a^(l-1) + sigma(z)
         out.append(float(np.mean(np.all(act.derivative(z, a) == 0.0, axis=1))))
     return np.array(out)
@@ -165,8 +184,9 @@ def dead_fraction(net: MLP, X) -> np.ndarray:
 def delta_bound(net: MLP, grads: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Measured ||delta^(l)||_F and the bound ||delta^(L)||_F * prod_{k=l+1}^{L} s * ||W^(k)||_2,
     with s = max|sigma'| of layer k-1's activation (plain MLP only). Both of shape (L,)."""
-    if isinstance(net, ResidualMLP) or not isinstance(net, MLP):
-        raise TypeError(f"delta_bound needs a plain MLP (BP2 without a skip term), got {type(net).__name__}")
+    if isinstance(net, (ResidualMLP, LayerNormMLP)) or not isinstance(net, MLP):
+        raise TypeError("delta_bound needs a plain MLP (BP2 without a skip term or a normalisation), "
+                        f"got {type(net).__name__}")
     L = net.num_layers
     measured = np.array([np.linalg.norm(grads[f"delta{l}"]) for l in range(1, L + 1)])
     bound = np.empty(L)

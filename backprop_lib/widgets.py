@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 # the note above every explorer; the book shows it through the MyST substitution {{ kernel_note }}
 KERNEL_NOTE = ('The controls below need a running Python kernel. Use the rocket button at the top of '
                'the page to open this chapter on Binder (everything installed) or Colab (install the '
@@ -48,11 +50,23 @@ class FigureImage:
         self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
         self.refresh()
 
+    def render_rgba(self) -> np.ndarray:
+        """The figure as it is now, as an (height, width, 4) uint8 array (a full Agg draw)."""
+        self.figure.canvas.draw()
+        return np.asarray(self.figure.canvas.buffer_rgba())
+
     def render_png(self) -> bytes:
+        """:meth:`render_rgba` as PNG: RGB when the figure is opaque, zlib level 1 (a slider move
+        must not wait for compression: level 6, matplotlib's default, takes ~3x longer for a
+        ~10% smaller file)."""
         import io
 
+        from PIL import Image
+
+        rgba = self.render_rgba()
+        pixels = np.ascontiguousarray(rgba[..., :3]) if rgba[..., 3].min() == 255 else rgba
         buffer = io.BytesIO()
-        self.figure.canvas.print_png(buffer)
+        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def refresh(self) -> None:

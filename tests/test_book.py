@@ -1,6 +1,8 @@
-"""The book builds with warnings as errors, and a chapter that raises fails the build.
+"""The book builds with warnings as errors, and a chapter whose stored outputs cannot be right (a
+cell never executed, a stored traceback) fails the build.
 
-Both builds go to a temporary folder, so the notebooks are executed afresh (no jupyter cache).
+The book shows the outputs committed in each chapter (``execute_notebooks: "off"``); strict nbval
+(the chapters' tests) checks that a fresh run reproduces every one of them.
 """
 import shutil
 import subprocess
@@ -43,21 +45,47 @@ def test_book_builds_with_warnings_as_errors(built_book):
             assert page.read_text().count("const THEBE_JS_URL") <= 1, page
 
 
-def test_a_chapter_that_raises_fails_the_build(tmp_path):
+def tiny_book(tmp_path: Path, cells, execute: bool) -> Path:
+    """A one-chapter book with this repository's configuration and extensions."""
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(ROOT / "_config.yml", book)
     shutil.copy(ROOT / "references.bib", book)
-    shutil.copytree(ROOT / "_ext", book / "_ext")  # the config's local Sphinx extension
-    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: broken\n")
+    shutil.copytree(ROOT / "_ext", book / "_ext")  # the config's local Sphinx extensions
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: chapter\n")
     (book / "intro.md").write_text("# Intro\n")
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Broken"), nbformat.v4.new_code_cell("1 / 0")]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Chapter"), *cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, book / "broken.ipynb")
+    if execute:
+        from nbclient import NotebookClient
+        NotebookClient(nb, kernel_name="python3", allow_errors=True).execute()
+    nbformat.write(nb, book / "chapter.ipynb")
+    return book
+
+
+def test_a_chapter_that_raised_fails_the_build(tmp_path):
+    book = tiny_book(tmp_path, [nbformat.v4.new_code_cell("x = 2"), nbformat.v4.new_code_cell("1 / 0")], execute=True)
     result = build(book, tmp_path / "out")
     assert result.returncode != 0
-    assert "ZeroDivisionError" in result.stdout + result.stderr
+    assert "cell 2 stored an error: ZeroDivisionError" in result.stdout + result.stderr
+
+
+def test_a_chapter_committed_without_outputs_fails_the_build(tmp_path):
+    book = tiny_book(tmp_path, [nbformat.v4.new_code_cell("print(1)")], execute=False)
+    result = build(book, tmp_path / "out")
+    assert result.returncode != 0
+    assert "chapter.ipynb: cell 1 was never executed" in result.stdout + result.stderr
+
+
+def test_an_executed_chapter_builds_and_shows_its_stored_output(tmp_path):
+    cells = [nbformat.v4.new_code_cell("print(6 * 7)"),
+             nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})]
+    book = tiny_book(tmp_path, cells, execute=True)
+    result = build(book, tmp_path / "out")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    page = (tmp_path / "out" / "_build" / "html" / "chapter.html").read_text()
+    assert "42" in page and "ZeroDivisionError" in page     # the tagged cell's traceback is shown
 
 
 @pytest.mark.parametrize("name", toc_files())

@@ -185,3 +185,71 @@ def test_dead_fraction_of_a_residual_layer_uses_sigma_prime_of_z_not_the_cached_
     net.params["b3"][:] = -1e3   # z^(3) < 0 everywhere; a^(3) = a^(2) + 0 is still positive
     assert net.residual[2] and np.all(net.forward(X)[1]["a3"] >= 0) and np.any(net.forward(X)[1]["a3"] > 0)
     assert dead_fraction(net, X)[2] == 1.0
+
+
+# ---------------------------------------------------------------------- normalize=True (LayerNormMLP)
+def test_normalize_builds_a_layer_norm_network_with_the_same_weights():
+    from backprop_lib.normalization import LayerNormMLP
+
+    plain = deep_net(6, "tanh", "xavier", 0.5, width=8, seed=3)
+    normed = deep_net(6, "tanh", "xavier", 0.5, width=8, seed=3, normalize=True)
+    assert isinstance(normed, LayerNormMLP) and not isinstance(plain, LayerNormMLP)
+    for k in plain.params:
+        np.testing.assert_array_equal(normed.params[k], plain.params[k])
+    # the profile is the library's gradient of that network, seed by seed
+    X, Y = synthetic_data(64)
+    p = gradient_norm_profile(6, "tanh", "xavier", 0.5, seeds=(3,), width=8, normalize=True)
+    np.testing.assert_allclose(p.norms[0], weight_gradient_norms(normed.loss_and_gradients(X, Y)[1]), rtol=1e-12)
+
+
+def test_normalize_defaults_off_and_leaves_every_profile_unchanged():
+    a = gradient_norm_profile(8, "relu", "he", 1.5, seeds=(0, 1), width=16)
+    b = gradient_norm_profile(8, "relu", "he", 1.5, seeds=(0, 1), width=16, normalize=False)
+    np.testing.assert_array_equal(a.norms, b.norms)
+    c = gradient_norm_profile(8, "relu", "he", 1.5, seeds=(0, 1), width=16, normalize=True)
+    assert not np.allclose(a.norms, c.norms)
+
+
+def test_normalised_hidden_layers_forget_the_weight_scale():
+    # Every hidden layer standardises z, so multiplying all weights by c (zero biases) changes no
+    # hidden a^(l) (exactly when eps -> 0; eps = 1e-14 here); only the linear output scales,
+    # a^(L)_c = c a^(L)_1.  Backward, BP2 brings a factor c with (W^(l+1))^T and BP2n divides by
+    # s_c = c s_1, so each delta^(l) is what the unscaled network computes from the same output error
+    # delta^(L) = c a^(L)_1 - y.  Hence: the scaled network's gradients equal the unscaled network's
+    # for the targets y' = y - (c - 1) a^(L)_1 (which give a^(L)_1 - y' = c a^(L)_1 - y).
+    from backprop_lib.normalization import LayerNormMLP
+
+    X, Y = synthetic_data(32)
+    tiny_eps = lambda net: LayerNormMLP.from_params(net.params, "sigmoid", "identity", eps=1e-14)  # noqa: E731
+    one = tiny_eps(deep_net(10, "sigmoid", "xavier", 1.0, width=16, seed=1, normalize=True))
+    out_1, cache_1 = one.forward(X)
+    for c in (0.25, 4.0):
+        scaled = tiny_eps(deep_net(10, "sigmoid", "xavier", c, width=16, seed=1, normalize=True))
+        out_c, cache_c = scaled.forward(X)
+        for l in range(1, 10):
+            np.testing.assert_allclose(cache_c[f"a{l}"], cache_1[f"a{l}"], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(out_c, c * out_1, rtol=1e-9)
+        g_c = scaled.backward(cache_c, Y)
+        g_1 = one.backward(cache_1, Y - (c - 1.0) * out_1)
+        np.testing.assert_allclose(weight_gradient_norms(g_c), weight_gradient_norms(g_1), rtol=1e-8)
+
+
+def test_dead_fraction_of_a_normalised_layer_uses_zhat():
+    # z^(2) > 0 everywhere, but the unit with the smallest bias sits below the column mean on
+    # every example: zhat < 0, relu'(zhat) = 0, so it is dead although its z is positive
+    net = deep_net(4, "relu", "he", width=8, seed=0, normalize=True)
+    X = synthetic_data(16)[0]
+    net.params["b2"][:] = 1e3
+    net.params["b2"][0] = 5e2
+    _, cache = net.forward(X)
+    assert np.all(cache["z2"] > 0) and np.all(cache["zhat2"][0] < 0)
+    assert dead_fraction(net, X)[1] == pytest.approx(1 / 8)
+
+
+def test_normalize_bad_input():
+    with pytest.raises(ValueError, match="residual=True and normalize=True together are not supported"):
+        deep_net(4, residual=True, normalize=True)
+    with pytest.raises(TypeError, match="normalize must be True or False"):
+        gradient_norm_profile(4, normalize="yes")
+    with pytest.raises(TypeError, match="needs a plain MLP"):
+        delta_bound(deep_net(3, normalize=True), {})

@@ -4,10 +4,11 @@ import itertools
 
 import numpy as np
 import pytest
+from blit_check import assert_blit_matches_full_redraw
 
 from backprop_lib.explorers import gradient_flow_explorer as gfe
 from backprop_lib.explorers.gradient_flow_explorer import (DEPTH_RANGE, SCALE_RANGE, SEEDS, GradientFlowExplorer,
-                                                           flow_state)
+                                                           flow_state, stable_log_range)
 from backprop_lib.gradient_flow import FLOW_ACTIVATIONS, gradient_norm_profile
 
 
@@ -44,7 +45,8 @@ def test_a_dead_network_is_reported_not_plotted_as_nan(monkeypatch):
 
     def dead_profile(*args, **kwargs):
         p = real(*args, **kwargs)
-        return type(p)(np.zeros_like(p.norms), np.ones_like(p.dead), np.zeros_like(p.delta_q), np.ones_like(p.delta_zero))
+        return type(p)(np.zeros_like(p.norms), np.ones_like(p.dead), np.ones_like(p.delta_zero),
+                       tuple(np.zeros_like(d) for d in p.abs_delta))
 
     monkeypatch.setattr(gfe, "gradient_norm_profile", dead_profile)
     state = flow_state(6, "relu", "he")
@@ -101,3 +103,68 @@ def test_image_widget_has_no_tooltip_so_the_static_page_can_render_it():
     # a tooltip on the ipywidgets Image makes the book's static widget manager fail to create the view
     w = GradientFlowExplorer(depth=3)
     assert not w.image.widget.tooltip
+
+
+def test_stable_log_range_keeps_the_axis_while_the_data_fits_it():
+    assert stable_log_range(None, 3e-7, 0.2) == (1e-7, 1.0)            # whole decades, margin kept
+    assert stable_log_range((1e-7, 1.0), 2e-7, 0.5) == (1e-7, 1.0)     # still inside: unchanged
+    assert stable_log_range((1e-7, 1.0), 5e-8, 0.5) == (1e-8, 1.0)     # left it: new decades
+    assert stable_log_range((1e-7, 1.0), 0.01, 0.05) == (0.001, 0.1)   # far too loose: shrinks
+    assert stable_log_range((1e-3, 1.0), 0.5, 0.5) == (1e-3, 1.0)      # one value, 3 decades: kept
+    for lo, hi in ((0.0, 1.0), (2.0, 1.0), (1.0, np.inf), (np.nan, 1.0)):
+        with pytest.raises(ValueError, match="0 < lo <= hi"):
+            stable_log_range(None, lo, hi)
+
+
+def test_moving_depth_keeps_the_axes_and_blits_the_curve():
+    w = GradientFlowExplorer(depth=20, activation="sigmoid", init="xavier")
+    ylim = w.ax.get_ylim()
+    w.depth.value = 21
+    w.depth.value = 20
+    assert w.ax.get_ylim() == ylim and w.image._background is not None   # no full redraw needed
+    assert w.ax.get_xlim() == (0.5, DEPTH_RANGE[1] + 0.5)
+    w.activation.value = "relu"               # a very different curve: the axis follows it
+    lo, hi = w.ax.get_ylim()
+    assert lo <= w.line.get_ydata().min() and hi >= w.line.get_ydata().max()
+    w.show_delta.value = True
+    assert_blit_matches_full_redraw(w.image)
+
+
+def test_layer_norm_state_is_the_library_profile_and_is_named():
+    state = flow_state(12, "sigmoid", "xavier", 4.0, normalize=True)
+    ref = gradient_norm_profile(12, "sigmoid", "xavier", 4.0, SEEDS, normalize=True)
+    np.testing.assert_array_equal(state.norms, ref.mean)
+    assert state.normalize and state.architecture == "layer norm" and state.message == ""
+    assert state.table().splitlines()[0].startswith("depth 12, sigmoid, xavier init x 4.00, layer norm")
+    plain = flow_state(12, "sigmoid", "xavier", 4.0)
+    assert plain.architecture == "plain" and not np.array_equal(plain.norms, state.norms)
+
+
+def test_layer_norm_with_residual_shows_layer_norm_and_says_so():
+    state = flow_state(8, "relu", "he", 1.0, residual=True, normalize=True)
+    ref = gradient_norm_profile(8, "relu", "he", 1.0, SEEDS, normalize=True)
+    np.testing.assert_array_equal(state.norms, ref.mean)
+    assert not state.residual and "not combined" in state.message and state.architecture == "layer norm"
+
+
+@pytest.mark.parametrize("act", FLOW_ACTIVATIONS)
+def test_layer_norm_corners_are_finite(act):
+    for depth, scale in ((30, 0.25), (30, 4.0), (2, 1.0)):
+        state = flow_state(depth, act, "normal", scale, normalize=True)
+        assert np.all(np.isfinite(state.norms)) and np.all(state.norms > 0)
+        assert "nan" not in state.table().lower() and "inf" not in state.table().lower()
+
+
+def test_layer_norm_checkbox_drives_the_widget():
+    w = GradientFlowExplorer(depth=10, activation="tanh", init="xavier", weight_scale=4.0)
+    w.normalize.value = True
+    ref = flow_state(10, "tanh", "xavier", 4.0, normalize=True)
+    np.testing.assert_array_equal(w.line.get_ydata(), ref.norms)
+    assert "layer norm: first/last" in w.title.get_text()
+    lo, hi = w.ax.get_ylim()
+    assert lo <= ref.norms.min() and hi >= ref.norms.max()
+    w.residual.value = True                                  # both ticked: the message explains
+    assert "not combined" in w.status.value and "not combined" in w.note.get_text()
+    assert_blit_matches_full_redraw(w.image)
+    with pytest.raises(TypeError, match="normalize must be True or False"):
+        flow_state(4, "relu", "he", 1.0, normalize=1)

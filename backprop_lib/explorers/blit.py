@@ -3,18 +3,15 @@
 Rendering a whole figure with Agg costs tens of milliseconds (axes, ticks, circles, labels); an
 explorer update only changes a few texts and lines.  ``BlitFigureImage`` marks those artists
 *animated*, renders everything else once into a cached background, and on each refresh restores
-the background, draws the dynamic artists on top and encodes the pixels as an RGB PNG (zlib level 1).
+the background and draws the dynamic artists on top; :meth:`FigureImage.render_png` encodes the pixels.
 The picture is identical to a full redraw; only the work differs.
 """
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 import numpy as np
 from matplotlib.artist import Artist
-from PIL import Image
-
 from ..widgets import FigureImage
 
 
@@ -48,8 +45,3 @@ class BlitFigureImage(FigureImage):
             self.figure.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())
 
-    def render_png(self) -> bytes:
-        buffer = io.BytesIO()
-        rgb = np.ascontiguousarray(self.render_rgba()[..., :3])     # the figure is opaque
-        Image.fromarray(rgb).save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()

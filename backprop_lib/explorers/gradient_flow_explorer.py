@@ -1,10 +1,13 @@
 """Gradient-flow explorer: per-layer ||dL/dW^(l)|| on a log scale as depth, activation,
-initialisation, weight scale and skip connections change.
+initialisation, weight scale, skip connections and layer normalisation change.
 
 :func:`flow_state` is pure and tested: it clips the controls to their ranges, calls
 :func:`backprop_lib.gradient_flow.gradient_norm_profile` (mean over seeds) and returns what the
 view shows, with a message instead of any zero or NaN on a log axis.  :class:`GradientFlowExplorer`
-is the thin ipywidgets view; its figure is built once and updated in place.
+is the thin ipywidgets view; its figure is built once and updated in place.  The x axis always
+spans the whole depth range (the curve grows as the network deepens) and the y axis changes only
+when the curve leaves it or fills too little of it (:func:`stable_log_range`), so most control
+changes redraw just the curves and the title over a cached background (blitting).
 """
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from .._checks import check_finite_scalar, check_name
 from ..gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
 from ..initializers import INITIALIZERS
 from ..plots import GRADIENT, WARNING
-from ..widgets import FigureImage, safe_call
+from ..widgets import safe_call
+from .blit import BlitFigureImage
 
 DEPTH_RANGE = (2, 30)
 SCALE_RANGE = (0.25, 4.0)
@@ -34,6 +38,12 @@ class FlowState:
     residual: bool
     profile: FlowProfile
     message: str
+    normalize: bool = False
+
+    @property
+    def architecture(self) -> str:
+        """'plain', 'residual' or 'layer norm'."""
+        return "residual" if self.residual else "layer norm" if self.normalize else "plain"
 
     @property
     def norms(self) -> np.ndarray:
@@ -44,7 +54,7 @@ class FlowState:
         """Fixed-format text: one row per layer and the first/last ratio."""
         p = self.profile
         lines = [f"depth {self.depth}, {self.activation}, {self.init} init x {self.weight_scale:.2f}, "
-                 f"{'residual' if self.residual else 'plain'}, mean of {len(SEEDS)} seeds",
+                 f"{self.architecture}, mean of {len(SEEDS)} seeds",
                  f"{'layer':>5}{'||dL/dW||':>12}{'median |delta|':>16}{'delta = 0':>11}"]
         for l in range(self.depth):
             norm = "0 exactly" if self.norms[l] == 0.0 else f"{self.norms[l]:.3e}"
@@ -55,28 +65,50 @@ class FlowState:
 
 
 def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0,
-               residual: bool = False) -> FlowState:
-    """The explorer at one setting; depth and weight_scale are clipped to DEPTH_RANGE, SCALE_RANGE."""
+               residual: bool = False, normalize: bool = False) -> FlowState:
+    """The explorer at one setting; depth and weight_scale are clipped to DEPTH_RANGE, SCALE_RANGE.
+    ``normalize`` uses layer-normalised hidden layers; with ``residual`` as well, the residual
+    connections are dropped (the library does not combine the two) and the message says so."""
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
         raise TypeError(f"depth must be an integer, got {depth!r}")
     check_name(activation, FLOW_ACTIVATIONS, "activation")
     check_name(init, INITIALIZERS, "init")
     scale = check_finite_scalar(weight_scale, "weight_scale")
-    if not isinstance(residual, (bool, np.bool_)):
-        raise TypeError(f"residual must be True or False, got {residual!r}")
+    for name, flag in (("residual", residual), ("normalize", normalize)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     notes = []
+    if residual and normalize:
+        residual = False
+        notes.append("layer norm and residual connections are not combined here: showing layer norm only")
     depth_c = int(min(max(depth, DEPTH_RANGE[0]), DEPTH_RANGE[1]))
     scale_c = float(min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1]))
     if depth_c != depth or scale_c != scale:
         notes.append(f"controls clipped to depth {depth_c}, weight scale {scale_c:.2f}")
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        profile = gradient_norm_profile(depth_c, activation, init, scale_c, SEEDS, residual=bool(residual))
+        profile = gradient_norm_profile(depth_c, activation, init, scale_c, SEEDS, residual=bool(residual),
+                                        normalize=bool(normalize))
     if not np.all(np.isfinite(profile.norms)):
         raise FloatingPointError("the gradients overflowed at this setting; lower the weight scale")
     zero = int(np.sum(profile.mean == 0.0))
     if zero:
         notes.append(f"{zero} layer(s) have gradient exactly 0 (every unit dead); not drawn on the log axis")
-    return FlowState(depth_c, activation, init, scale_c, bool(residual), profile, "; ".join(notes))
+    return FlowState(depth_c, activation, init, scale_c, bool(residual), profile, "; ".join(notes), bool(normalize))
+
+
+def stable_log_range(current: tuple[float, float] | None, lo: float, hi: float,
+                     margin: float = 0.25, slack: float = 3.0) -> tuple[float, float]:
+    """Limits of a log axis for positive data in [lo, hi]: ``current`` while the data lies inside it
+    with ``margin`` decades to spare and the axis spans at most ``slack`` decades more than the
+    data; otherwise new limits on whole decades around the data (so they rarely change)."""
+    if not (0 < lo <= hi < np.inf):
+        raise ValueError(f"need 0 < lo <= hi < inf, got lo={lo!r}, hi={hi!r}")
+    dlo, dhi = np.log10(lo), np.log10(hi)
+    if current is not None:
+        alo, ahi = np.log10(current[0]), np.log10(current[1])
+        if alo <= dlo - margin and dhi + margin <= ahi and ahi - alo <= dhi - dlo + slack:
+            return current
+    return float(10.0 ** np.floor(dlo - margin)), float(10.0 ** np.ceil(dhi + margin))
 
 
 def _positive(values: np.ndarray) -> np.ndarray:
@@ -85,20 +117,22 @@ def _positive(values: np.ndarray) -> np.ndarray:
 
 
 class GradientFlowExplorer:
-    """Depth, activation, init, weight scale and residual controls over one log-scale figure."""
+    """Depth, activation, init, weight scale, residual and layer-norm controls over one log-scale figure."""
 
     def __init__(self, depth: int = 20, activation: str = "sigmoid", init: str = "xavier",
-                 weight_scale: float = 1.0, residual: bool = False, show_delta: bool = False):
+                 weight_scale: float = 1.0, residual: bool = False, show_delta: bool = False,
+                 normalize: bool = False):
         import ipywidgets as widgets
         from matplotlib.figure import Figure
         from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
-        self.figure = Figure(figsize=(7.0, 3.8), dpi=80)  # 560 x 304 px: fast enough to redraw
+        self.figure = Figure(figsize=(7.0, 3.8), dpi=80)  # 560 x 304 px
         self.ax = self.figure.add_subplot(1, 1, 1)
         self.ax.set_yscale("log")
         self.ax.yaxis.set_major_locator(LogLocator(numticks=8))
         self.ax.yaxis.set_minor_locator(NullLocator())
         self.ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        self.ax.set_xlim(0.5, DEPTH_RANGE[1] + 0.5)
         self.ax.set(xlabel="layer l (1 = next to the input)", ylabel="gradient size (log scale)")
         self.ax.grid(True, alpha=0.3)
         for side in ("top", "right"):
@@ -111,9 +145,10 @@ class GradientFlowExplorer:
         self.title = self.ax.set_title("", fontsize=10)
         self.note = self.ax.text(0.01, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=8, color=WARNING)
         self.figure.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.14)
-        # no alt= here: FigureImage turns it into the Image's tooltip, and a tooltip makes the static
-        # HTML widget manager fail ("Could not create a view"); the page's figure carries the alt text
-        self.image = FigureImage(self.figure)
+        self._ylim: tuple[float, float] | None = None    # what the cached background was drawn with
+        self._legend_shows_delta: bool | None = None
+        self.image = BlitFigureImage(self.figure, [self.line, self.q10, self.q50, self.q90, self.title, self.note],
+                                     alt="gradient size per layer on a log scale")
         self.depth = widgets.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L",
                                         style={"description_width": "initial"})
         self.activation = widgets.Dropdown(options=list(FLOW_ACTIVATIONS), value=activation, description="activation")
@@ -121,15 +156,21 @@ class GradientFlowExplorer:
         self.scale = widgets.FloatLogSlider(value=weight_scale, base=2, min=-2, max=2, step=0.25,
                                             description="weight scale",
                                             style={"description_width": "initial"})
-        self.residual = widgets.Checkbox(value=residual, description="residual connections")
-        self.show_delta = widgets.Checkbox(value=show_delta, description="show |delta| spread")
+        def checkbox(value, description):   # compact, so the three fit in one row
+            return widgets.Checkbox(value=value, description=description, indent=False,
+                                    layout=widgets.Layout(width="auto", margin="0 2em 0 0"))
+        self.residual = checkbox(residual, "residual connections")
+        self.normalize = checkbox(normalize, "layer norm")
+        self.show_delta = checkbox(show_delta, "show |delta| spread")
         self.status = widgets.HTML()
-        controls = (self.depth, self.activation, self.init, self.scale, self.residual, self.show_delta)
+        controls = (self.depth, self.activation, self.init, self.scale, self.residual, self.normalize,
+                    self.show_delta)
         for control in controls:
             control.observe(lambda _change: safe_call(self.update, on_error=self._error), names="value")
         self.widget = widgets.VBox([widgets.HBox([self.depth, self.scale]),
                                     widgets.HBox([self.activation, self.init]),
-                                    widgets.HBox([self.residual, self.show_delta]), self.image.widget, self.status])
+                                    widgets.HBox([self.residual, self.normalize, self.show_delta]),
+                                    self.image.widget, self.status])
         self.update()
 
     def _error(self, message: str) -> None:
@@ -138,23 +179,26 @@ class GradientFlowExplorer:
     def update(self) -> FlowState:
         """Recompute for the current controls and update the artists in place."""
         state = flow_state(self.depth.value, self.activation.value, self.init.value, self.scale.value,
-                           self.residual.value)
+                           self.residual.value, self.normalize.value)
         layers = np.arange(1, state.depth + 1)
         self.line.set_data(layers, _positive(state.norms))
-        q = state.profile.delta_q
         show = self.show_delta.value
+        shown = [state.norms]
         for artist, col in ((self.q10, 0), (self.q50, 1), (self.q90, 2)):
-            artist.set_data(layers, _positive(q[:, col]))
             artist.set_visible(show)
-        self.ax.legend(handles=[self.line] + ([self.q50, self.q10] if show else []), loc="lower right", fontsize=8)
-        shown = [state.norms] + ([q.ravel()] if show else [])
+            if show:                                  # the quantiles are computed on first use
+                artist.set_data(layers, _positive(state.profile.delta_q[:, col]))
+                shown.append(state.profile.delta_q[:, col])
         positive = np.concatenate(shown)
         positive = positive[positive > 0]
-        lo, hi = (positive.min(), positive.max()) if positive.size else (1e-3, 1.0)
-        self.ax.set_xlim(0.5, state.depth + 0.5)
-        self.ax.set_ylim(lo / 3.0, hi * 3.0)
+        ylim = stable_log_range(self._ylim, positive.min(), positive.max()) if positive.size else (1e-3, 1.0)
+        if ylim != self._ylim or show != self._legend_shows_delta:   # the background changes
+            self.ax.set_ylim(*ylim)
+            self.ax.legend(handles=[self.line] + ([self.q50, self.q10] if show else []), loc="lower right", fontsize=8)
+            self._ylim, self._legend_shows_delta = ylim, show
+            self.image.invalidate()
         self.title.set_text(f"{state.activation}, {state.init} init x {state.weight_scale:.2f}, "
-                            f"{'residual' if state.residual else 'plain'}: first/last = "
+                            f"{state.architecture}: first/last = "
                             + ("undefined (every unit dead)" if state.profile.ratio is None else f"{state.profile.ratio:.3g}"))
         self.note.set_text(state.message)
         self.image.refresh()

@@ -69,6 +69,13 @@ def check_positive_int(value, name: str) -> int:
     return int(value)
 
 
+def check_flag(value, name: str) -> bool:
+    """Check that ``value`` is True or False (a Python or numpy bool, e.g. a checkbox's value)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_finite_scalar(value, name: str, positive: bool = False) -> float:
     """Check that ``value`` is a real finite number (and > 0 when ``positive``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

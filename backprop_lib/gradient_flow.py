@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._checks import check_finite_scalar, check_name, check_positive_int
+from ._checks import check_finite_scalar, check_flag, check_name, check_positive_int
 from .activations import HIDDEN_ACTIVATIONS
 from .exercises import FAIL, PASS, CheckResult
 from .initializers import INITIALIZERS, init_std
@@ -62,9 +62,7 @@ def deep_net(depth: int, activation: str = "sigmoid", init: str = "xavier", weig
     check_name(activation, HIDDEN_ACTIVATIONS, "activation")
     check_name(init, INITIALIZERS, "init")
     scale = check_finite_scalar(weight_scale, "weight_scale", positive=True)
-    for name, flag in (("residual", residual), ("normalize", normalize)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    residual, normalize = check_flag(residual, "residual"), check_flag(normalize, "normalize")
     if residual and normalize:
         raise ValueError("residual=True and normalize=True together are not supported: "
                          "LayerNormMLP has no skip connections")
@@ -156,16 +154,9 @@ def gradient_norm_profile(depth: int, activation: str = "sigmoid", init: str = "
 
 
 def _dead_from_cache(net: MLP, cache) -> np.ndarray:
-    """Per hidden layer: the fraction of units with sigma'(z) = 0 on every column of the batch
-    (sigma' is taken at zhat^(l), the activation's input, in a LayerNormMLP)."""
-    residual = getattr(net, "residual", (False,) * net.num_layers)
-    pre = "zhat" if isinstance(net, LayerNormMLP) else "z"
-    out = []
-    for l in range(1, net.num_layers):
-        z, act = cache[f"{pre}{l}"], net._acts[l - 1]
-        a = act.forward(z) if residual[l - 1] else cache[f"a{l}"]  # a residual layer caches a^(l-1) + sigma(z)
-        out.append(float(np.mean(np.all(act.derivative(z, a) == 0.0, axis=1))))
-    return np.array(out)
+    """Per hidden layer: the fraction of units with sigma' = 0 on every column of the batch."""
+    return np.array([float(np.mean(np.all(net.sigma_prime(cache, l) == 0.0, axis=1)))
+                     for l in range(1, net.num_layers)])
 
 
 def dead_fraction(net: MLP, X) -> np.ndarray:
@@ -184,7 +175,7 @@ def dead_fraction(net: MLP, X) -> np.ndarray:
 def delta_bound(net: MLP, grads: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Measured ||delta^(l)||_F and the bound ||delta^(L)||_F * prod_{k=l+1}^{L} s * ||W^(k)||_2,
     with s = max|sigma'| of layer k-1's activation (plain MLP only). Both of shape (L,)."""
-    if isinstance(net, (ResidualMLP, LayerNormMLP)) or not isinstance(net, MLP):
+    if type(net) is not MLP:   # subclasses change BP2 (a skip term, a normalisation)
         raise TypeError("delta_bound needs a plain MLP (BP2 without a skip term or a normalisation), "
                         f"got {type(net).__name__}")
     L = net.num_layers

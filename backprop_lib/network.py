@@ -154,6 +154,21 @@ class MLP:
             return self._loss.value_from_logits(z, Y)
         return self._loss.value(out, Y)
 
+    def sigma_prime(self, cache: Mapping[str, np.ndarray], l: int) -> np.ndarray:
+        """sigma'(z^(l)) of shape (n_l, B): the derivative of layer l's elementwise activation at its
+        input, from a ``cache`` of :meth:`forward` (the factor that BP2 multiplies by)."""
+        if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= self.num_layers:
+            raise ValueError(f"l must be a layer index 1..{self.num_layers}, got {l!r}")
+        act = self._acts[l - 1]
+        if not act.elementwise:
+            raise ValueError(f"layer {l}'s activation {act.name!r} is not elementwise: it has a Jacobian, not sigma'")
+        return act.derivative(*self._activation_in_out(cache, l))
+
+    def _activation_in_out(self, cache: Mapping[str, np.ndarray], l: int) -> tuple[np.ndarray, np.ndarray]:
+        """Layer l's activation input and output in ``cache``: (z^(l), a^(l)) here; subclasses whose
+        a^(l) is not sigma(z^(l)) (residual blocks, layer normalisation) say what they are."""
+        return cache[f"z{l}"], cache[f"a{l}"]
+
     # ------------------------------------------------------------------ backward
     def backward(self, cache: Mapping[str, np.ndarray], Y) -> dict[str, np.ndarray]:
         """Gradients of the batch-mean loss from a forward ``cache`` and targets ``Y`` (n_L, B).

@@ -115,6 +115,10 @@ class LayerNormMLP(MLP):
         return LayerNormMLP.from_params(self.params, self.activation_names[:-1], self.output_activation,
                                         self.loss_name, self.dtype, self.eps)
 
+    def _activation_in_out(self, cache, l):
+        # a hidden layer's activation reads zhat^(l), not z^(l)
+        return (cache[f"zhat{l}"] if l < self.num_layers else cache[f"z{l}"]), cache[f"a{l}"]
+
     def forward(self, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Forward pass for ``X`` (n_0, B); returns ``(a^(L), cache)`` with ``"a0"``, ``"z{l}"``,
         ``"a{l}"`` (n_l, B) as in :meth:`MLP.forward` plus ``"zhat{l}"``, ``"s{l}"`` for l < L."""

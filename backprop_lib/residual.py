@@ -49,6 +49,12 @@ class ResidualMLP(MLP):
         return ResidualMLP.from_params(self.params, self.activation_names[:-1], self.output_activation,
                                        self.loss_name, self.dtype)
 
+    def _activation_in_out(self, cache, l):
+        z = cache[f"z{l}"]
+        if self.residual[l - 1]:          # a^(l) = a^(l-1) + sigma(z^(l)): sigma's output is not cached
+            return z, self._acts[l - 1].forward(z)
+        return z, cache[f"a{l}"]
+
     def forward(self, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Forward pass for ``X`` (n_0, B); returns ``(a^(L), cache)`` with ``"a0"``, ``"z{l}"``,
         ``"a{l}"`` (n_l, B) as in :meth:`MLP.forward`; residual layers add a^(l-1)."""

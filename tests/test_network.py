@@ -255,3 +255,18 @@ def test_saturated_network_stays_finite_and_silent(big, out_act, loss):
             grads = net.backward(cache, Y)
     assert np.all(np.isfinite(values))
     assert all(np.all(np.isfinite(g)) for g in grads.values())
+
+
+def test_sigma_prime_is_the_activation_slope_at_z(rng):
+    net = MLP([3, 4, 2], activation="tanh", output_activation="sigmoid", loss="bce", seed=0)
+    _, cache = net.forward(rng.normal(size=(3, 5)))
+    np.testing.assert_allclose(net.sigma_prime(cache, 1), 1 - np.tanh(cache["z1"]) ** 2, rtol=1e-12)
+    s = 1.0 / (1.0 + np.exp(-cache["z2"]))
+    np.testing.assert_allclose(net.sigma_prime(cache, 2), s * (1 - s), rtol=1e-12)
+    for bad in (0, 3, True, 1.0):
+        with pytest.raises(ValueError, match="layer index 1..2"):
+            net.sigma_prime(cache, bad)
+    soft = MLP([3, 2], output_activation="softmax", loss="softmax_ce", seed=0)
+    _, cache = soft.forward(rng.normal(size=(3, 2)))
+    with pytest.raises(ValueError, match="not elementwise"):
+        soft.sigma_prime(cache, 1)

@@ -1,13 +1,14 @@
 """LayerNormMLP and layer_norm: gradients against central differences AND autograd, the defining
 properties of the standardisation, scale invariance, and clear errors for bad input.
 
-The autograd reference forward pass is written here from the definition
-zhat = (z - mean(z)) / sqrt(var(z) + eps) per column, independently of the library's BP2n.
+The autograd reference (tests/autograd_reference.py) takes its hidden step from the definition
+written here, zhat = (z - mean(z)) / sqrt(var(z) + eps) per column, independently of the library's BP2n.
 """
 import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd import grad
+from autograd_reference import autograd_gradients as ag_gradients
+from autograd_reference import random_biases_and_data
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -16,25 +17,6 @@ from backprop_lib.normalization import (EPS, LayerNormMLP, check_layer_norm_back
                                         layer_norm_backward)
 from backprop_lib.numdiff import numerical_jacobian
 
-AG_ACT = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(z, 0.0),
-    "leaky_relu": lambda z: anp.where(z > 0, z, 0.01 * z),
-    "silu": lambda z: z / (1.0 + anp.exp(-z)),
-    "softmax": lambda z: anp.exp(z - anp.max(z, axis=0)) / anp.sum(anp.exp(z - anp.max(z, axis=0)), axis=0),
-}
-AG_LOSS = {
-    "mse": lambda a, Y: anp.mean(0.5 * anp.sum((a - Y) ** 2, axis=0)),
-    "bce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a), axis=0)),
-    "softmax_ce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a), axis=0)),
-}
-AG_LOSS_OF_LOGITS = {  # exact when the output saturates (see tests/test_gradients_property.py)
-    ("sigmoid", "bce"): lambda z, Y: anp.mean(anp.sum(anp.logaddexp(0.0, z) - Y * z, axis=0)),
-    ("softmax", "softmax_ce"): lambda z, Y: anp.mean(-anp.sum(
-        Y * (z - anp.max(z, axis=0) - anp.log(anp.sum(anp.exp(z - anp.max(z, axis=0)), axis=0))), axis=0)),
-}
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "silu"]
 OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]
 
@@ -46,33 +28,14 @@ def ag_layer_norm(z, eps):
 
 
 def autograd_gradients(net, X, Y):
-    L = net.num_layers
-    keys = [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"]
-
-    def loss_of(theta):
-        a = X
-        for l in range(1, L + 1):
-            z = anp.dot(theta[2 * l - 2], a) + theta[2 * l - 1]
-            a = AG_ACT[net.activation_names[l - 1]](ag_layer_norm(z, net.eps) if l < L else z)
-        pair = (net.activation_names[-1], net.loss_name)
-        return AG_LOSS_OF_LOGITS[pair](z, Y) if pair in AG_LOSS_OF_LOGITS else AG_LOSS[net.loss_name](a, Y)
-
-    return dict(zip(keys, grad(loss_of)([net.params[k] for k in keys])))
+    """The reference with a^(l) = sigma(layer_norm(z^(l))) on hidden layers."""
+    return ag_gradients(net, X, Y, lambda l, z, a_prev, sigma: sigma(ag_layer_norm(z, net.eps)))
 
 
 def make_problem(widths, hidden, out_act, loss, seed, batch=5, eps=EPS):
-    rng = np.random.default_rng(seed)
     net = LayerNormMLP(widths, activation=hidden, output_activation=out_act, loss=loss, init="xavier",
                        seed=seed, eps=eps)
-    for l in range(1, net.num_layers + 1):
-        net.params[f"b{l}"][:] = rng.normal(0, 0.5, size=(widths[l], 1))
-    X = rng.normal(size=(widths[0], batch))
-    if loss == "softmax_ce":
-        Y = np.eye(widths[-1])[:, rng.integers(0, widths[-1], size=batch)]
-    elif loss == "bce":
-        Y = rng.uniform(size=(widths[-1], batch))
-    else:
-        Y = rng.normal(size=(widths[-1], batch))
+    X, Y = random_biases_and_data(net, np.random.default_rng(seed), batch)
     return net, X, Y
 
 
@@ -281,3 +244,15 @@ def test_bad_input_is_refused_with_useful_messages():
         net.backward(cache, np.zeros((1, 5)))
     with pytest.raises(TypeError, match="fn must be a function"):
         check_layer_norm_backward("dz = g / s")
+
+
+def test_sigma_prime_of_a_hidden_layer_is_taken_at_zhat():
+    # silu'(x) = s(x) (1 + x (1 - s(x))) needs the input itself (tanh' could be read off the output)
+    net = LayerNormMLP([3, 4, 2], activation="silu", output_activation="sigmoid", loss="bce", seed=2)
+    _, cache = net.forward(np.random.default_rng(0).normal(size=(3, 5)))
+    z = cache["z1"]
+    zhat = (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + net.eps)
+    sz = 1.0 / (1.0 + np.exp(-zhat))
+    np.testing.assert_allclose(net.sigma_prime(cache, 1), sz * (1 + zhat * (1 - sz)), rtol=1e-12)
+    s = 1.0 / (1.0 + np.exp(-cache["z2"]))            # the output layer is not normalised
+    np.testing.assert_allclose(net.sigma_prime(cache, 2), s * (1 - s), rtol=1e-12)

@@ -1,77 +1,37 @@
 """ResidualMLP: gradients against central differences AND against autograd, a hand-computed
 example, the residual-layer rule, and clear errors for bad input.
 
-The autograd reference forward pass is written here from the definition
-a^(l) = a^(l-1) + sigma(W^(l) a^(l-1) + b^(l)) (equal-width hidden layers), independently of the
-library's backward pass.
+The autograd reference (tests/autograd_reference.py) takes its hidden step from the definition
+written here, a^(l) = a^(l-1) + sigma(W^(l) a^(l-1) + b^(l)) (equal-width hidden layers),
+independently of the library's backward pass.
 """
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd import grad
+from autograd_reference import autograd_gradients as ag_gradients
+from autograd_reference import random_biases_and_data
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_lib import MLP, numerical_gradient, relative_error
 from backprop_lib.residual import ResidualMLP
 
-AG_ACT = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1.0 / (1.0 + anp.exp(-z)),
-    "tanh": anp.tanh,
-    "relu": lambda z: anp.maximum(z, 0.0),
-    "leaky_relu": lambda z: anp.where(z > 0, z, 0.01 * z),
-    "softmax": lambda z: anp.exp(z - anp.max(z, axis=0)) / anp.sum(anp.exp(z - anp.max(z, axis=0)), axis=0),
-}
-AG_LOSS = {
-    "mse": lambda a, Y: anp.mean(0.5 * anp.sum((a - Y) ** 2, axis=0)),
-    "bce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a) + (1 - Y) * anp.log(1 - a), axis=0)),
-    "softmax_ce": lambda a, Y: anp.mean(-anp.sum(Y * anp.log(a), axis=0)),
-}
-AG_LOSS_OF_LOGITS = {  # the same losses written on the logits z^(L), exact when the output saturates
-    ("sigmoid", "bce"): lambda z, Y: anp.mean(anp.sum(anp.logaddexp(0.0, z) - Y * z, axis=0)),
-    ("softmax", "softmax_ce"): lambda z, Y: anp.mean(-anp.sum(
-        Y * (z - anp.max(z, axis=0) - anp.log(anp.sum(anp.exp(z - anp.max(z, axis=0)), axis=0))), axis=0)),
-}
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
 OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]
 
 
 def autograd_gradients(net, X, Y):
-    L = net.num_layers
-    keys = [f"{k}{l}" for l in range(1, L + 1) for k in "Wb"]
+    """The reference with a^(l) = a^(l-1) + sigma(z^(l)) on equal-width hidden layers."""
     sizes = net.sizes
 
-    def loss_of(theta):
-        a = X
-        for l in range(1, L + 1):
-            W, b = theta[2 * l - 2], theta[2 * l - 1]
-            z = anp.dot(W, a) + b
-            s = AG_ACT[net.activation_names[l - 1]](z)
-            a = a + s if (l < L and sizes[l] == sizes[l - 1]) else s
-        pair = (net.activation_names[-1], net.loss_name)
-        if pair in AG_LOSS_OF_LOGITS:
-            # log(1 - sigmoid(z)) as written loses digits once the output saturates (1 - a rounds);
-            # the reference must not be the less accurate side, so it differentiates the logits form
-            return AG_LOSS_OF_LOGITS[pair](z, Y)
-        return AG_LOSS[net.loss_name](a, Y)
+    def residual_step(l, z, a_prev, sigma):
+        return a_prev + sigma(z) if sizes[l] == sizes[l - 1] else sigma(z)
 
-    return dict(zip(keys, grad(loss_of)([net.params[k] for k in keys])))
+    return ag_gradients(net, X, Y, residual_step)
 
 
 def make_problem(widths, hidden, out_act, loss, seed):
-    rng = np.random.default_rng(seed)
     net = ResidualMLP(widths, activation=hidden, output_activation=out_act, loss=loss, init="xavier", seed=seed)
-    for l in range(1, net.num_layers + 1):
-        net.params[f"b{l}"][:] = rng.normal(0, 0.5, size=(widths[l], 1))
-    B = 5
-    X = rng.normal(size=(widths[0], B))
-    if loss == "softmax_ce":
-        Y = np.eye(widths[-1])[:, rng.integers(0, widths[-1], size=B)]
-    elif loss == "bce":
-        Y = rng.uniform(size=(widths[-1], B))
-    else:
-        Y = rng.normal(size=(widths[-1], B))
+    X, Y = random_biases_and_data(net, np.random.default_rng(seed), batch=5)
     return net, X, Y
 
 
@@ -179,3 +139,12 @@ def test_bad_input_is_refused_with_useful_messages():
         net.forward(np.zeros((2, 4)))
     with pytest.raises(TypeError, match="sizes must be a list"):
         ResidualMLP("2-3-1")
+
+
+def test_sigma_prime_of_a_residual_block_is_taken_at_z_not_from_its_output():
+    net = ResidualMLP([3, 4, 4, 2], activation="sigmoid", output_activation="identity", loss="mse", seed=1)
+    _, cache = net.forward(np.random.default_rng(0).normal(size=(3, 5)))
+    s = 1.0 / (1.0 + np.exp(-cache["z2"]))           # a^(2) = a^(1) + sigma(z^(2)), so a^(2) is no help
+    np.testing.assert_allclose(net.sigma_prime(cache, 2), s * (1 - s), rtol=1e-12)
+    s1 = 1.0 / (1.0 + np.exp(-cache["z1"]))          # layer 1 widens 3 -> 4: a plain layer
+    np.testing.assert_allclose(net.sigma_prime(cache, 1), s1 * (1 - s1), rtol=1e-12)

@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from .._checks import check_finite_scalar, check_name
-from ..activations import get_activation
 from ..network import MLP
 from ..plots import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
 from ..widgets import FigureImage, safe_call
@@ -101,8 +100,7 @@ def explorer_state(layer: int, unit: int, activation: str = "sigmoid", scale: fl
     net, x, y = _problem(activation, scale)
     _, cache = net.forward(x)
     grads = net.backward(cache, y)
-    z, a = cache[f"z{layer}"], cache[f"a{layer}"]
-    sp = get_activation(activation).derivative(z, a)[:, 0]
+    sp = net.sigma_prime(cache, layer)[:, 0]
     Wt = net.params[f"W{layer + 1}"].T
     delta_next = grads[f"delta{layer + 1}"][:, 0]
     state = dict(layer=layer, unit=unit, activation=activation, scale=scale, Wt=Wt, delta_next=delta_next,

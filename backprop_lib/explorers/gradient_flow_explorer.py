@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_finite_scalar, check_name
+from .._checks import check_finite_scalar, check_flag, check_name
 from ..gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
 from ..initializers import INITIALIZERS
 from ..plots import GRADIENT, WARNING
@@ -74,9 +74,7 @@ def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0
     check_name(activation, FLOW_ACTIVATIONS, "activation")
     check_name(init, INITIALIZERS, "init")
     scale = check_finite_scalar(weight_scale, "weight_scale")
-    for name, flag in (("residual", residual), ("normalize", normalize)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
+    residual, normalize = check_flag(residual, "residual"), check_flag(normalize, "normalize")
     notes = []
     if residual and normalize:
         residual = False
@@ -86,14 +84,14 @@ def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0
     if depth_c != depth or scale_c != scale:
         notes.append(f"controls clipped to depth {depth_c}, weight scale {scale_c:.2f}")
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        profile = gradient_norm_profile(depth_c, activation, init, scale_c, SEEDS, residual=bool(residual),
-                                        normalize=bool(normalize))
+        profile = gradient_norm_profile(depth_c, activation, init, scale_c, SEEDS, residual=residual,
+                                        normalize=normalize)
     if not np.all(np.isfinite(profile.norms)):
         raise FloatingPointError("the gradients overflowed at this setting; lower the weight scale")
     zero = int(np.sum(profile.mean == 0.0))
     if zero:
         notes.append(f"{zero} layer(s) have gradient exactly 0 (every unit dead); not drawn on the log axis")
-    return FlowState(depth_c, activation, init, scale_c, bool(residual), profile, "; ".join(notes), bool(normalize))
+    return FlowState(depth_c, activation, init, scale_c, residual, profile, "; ".join(notes), normalize)
 
 
 def stable_log_range(current: tuple[float, float] | None, lo: float, hi: float,

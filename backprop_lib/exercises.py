@@ -74,7 +74,6 @@ def check_derivative(df: Callable[[float], float], f: Callable[[float], float], 
             raise ValueError(f"need low < high, got low={low}, high={high}")
         points = np.random.default_rng(seed).uniform(low, high, size=n_points)
     points = [float(p) for p in np.atleast_1d(np.asarray(points, dtype=float))]
-    worst = 0.0
     for x in points:
         slope, err = _call(central_difference, f, x, h)
         if err:
@@ -99,9 +98,9 @@ def check_derivative(df: Callable[[float], float], f: Callable[[float], float], 
                         f"{_ratio_text(yours / slope)}; check the inner derivative the chain rule multiplies in.")
             return CheckResult(False, f"{FAIL} Not yet: at x = {x:.4g} your derivative gives {yours:.6g}, "
                                       f"but the slope of f there is {slope:.6g} (central differences).{hint}")
-        worst = max(worst, gap / max(abs(slope), 1e-300))
+    # the gaps themselves are rounding noise (their digits change with the CPU): state the bound
     return CheckResult(True, f"{PASS} Correct: your derivative matches central differences at "
-                             f"{len(points)} points (worst relative gap {worst:.1e}).")
+                             f"{len(points)} points (relative tolerance {rtol:.0e}).")
 
 
 def check_arrays(yours: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray], *,

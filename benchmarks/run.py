@@ -5,6 +5,8 @@
 Prints a readable table, then, last, one JSON line with the measurements:
 build_clean_s, build_cached_s, nbval_s, widget_ms (per explorer), bwd_fwd_ratio_f64/_f32,
 torch_step_ratio, fd_speedup.  PyTorch is needed only here: pip install -r requirements-bench.txt.
+A build or nbval run that fails is still timed and reported: its row says FAILED with the runner's
+last line, and the JSON line carries ``<measure>_failed`` (e.g. ``nbval_s_failed``).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -33,24 +36,48 @@ TARGETS = {"build_clean_s": 60, "build_cached_s": 10, "nbval_s": 60, "widget_ms"
            "bwd_fwd_ratio_f64": 2.3, "bwd_fwd_ratio_f32": 2.3, "torch_step_ratio": 1.2}
 
 
-def timed(cmd: list[str], cwd: Path = ROOT) -> float:
+@dataclass(frozen=True)
+class Run:
+    """A timed command: its wall-clock seconds, exit code and last line of output."""
+
+    seconds: float
+    returncode: int
+    last_line: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def timed(cmd: list[str], cwd: Path = ROOT) -> Run:
+    """Run ``cmd`` and time it. A failing command is recorded, not raised: a benchmark run that
+    finds a failing build or nbval run says so in its table and JSON line."""
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    return Run(seconds, proc.returncode, lines[-1].strip("= ") if lines else "")
 
 
-def build_times() -> tuple[float, float]:
+def build_times() -> tuple[Run, Run]:
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
     with tempfile.TemporaryDirectory() as out:
         cmd = [jb, "build", "-W", "-n", "--keep-going", "--path-output", out, str(ROOT)]
         return timed(cmd), timed(cmd)
 
 
-def nbval_times() -> tuple[float, float]:
+def nbval_times() -> tuple[Run, Run]:
     """Strict nbval over all chapters as the README runs it (one worker per core, each notebook in
     one worker) and in one process."""
     cmd = [sys.executable, "-m", "pytest", "chapters", "-q"]
     return timed(cmd + ["-n", "auto", "--dist", "loadfile"]), timed(cmd)
+
+
+def record(results: dict, name: str, run: Run) -> None:
+    """Store a timed run in the JSON results; a failed one also as ``<name>_failed``."""
+    results[name] = run.seconds
+    if not run.ok:
+        results[f"{name}_failed"] = f"exit {run.returncode}: {run.last_line}"
 
 
 def big_mlp(dtype) -> tuple[MLP, np.ndarray, np.ndarray]:
@@ -133,18 +160,24 @@ def main() -> None:
     threads = os.cpu_count() or 1
     rows, results = [], {}
 
-    def row(name, value, unit, note=""):
+    def row(name, value, unit, note="", failed=""):
         target = TARGETS.get(name)
         ok = "" if target is None else ("meets" if value <= target else "MISSES") + f" target <= {target}"
+        if failed:
+            ok, note = "FAILED", f"{failed}; {note}"
         rows.append(f"{name:<22}{value:>12.3f} {unit:<4} {ok:<20} {note}")
 
     if not args.skip_build:
-        results["build_clean_s"], results["build_cached_s"] = build_times()
-        row("build_clean_s", results["build_clean_s"], "s")
-        row("build_cached_s", results["build_cached_s"], "s")
+        clean, cached = build_times()
+        for name, run in (("build_clean_s", clean), ("build_cached_s", cached)):
+            record(results, name, run)
+            row(name, run.seconds, "s", failed=results.get(f"{name}_failed", ""))
     if not args.skip_nbval:
-        results["nbval_s"], serial = nbval_times()
-        row("nbval_s", results["nbval_s"], "s", f"-n auto ({os.cpu_count()} workers); one process: {serial:.1f} s")
+        parallel, serial = nbval_times()
+        record(results, "nbval_s", parallel)
+        record(results, "nbval_serial_s", serial)
+        row("nbval_s", parallel.seconds, "s", f"-n auto ({os.cpu_count()} workers): {parallel.last_line}; "
+            f"one process: {serial.seconds:.1f} s, {serial.last_line}", failed=results.get("nbval_s_failed", ""))
     with threadpool_limits(limits=threads):
         results["widget_ms"] = widget_times()
         for name, ms in results["widget_ms"].items():

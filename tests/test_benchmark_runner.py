@@ -1,0 +1,30 @@
+"""benchmarks/run.py reports a failing build or nbval run instead of stopping without its JSON."""
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_runner():
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_failing_run_is_timed_and_recorded_as_failed():
+    run = load_runner()
+    failing = run.timed([sys.executable, "-c", "print('2 failed, 5 passed'); raise SystemExit(1)"])
+    results = {}
+    run.record(results, "nbval_s", failing)
+    assert not failing.ok and results["nbval_s"] == failing.seconds > 0
+    assert results["nbval_s_failed"] == "exit 1: 2 failed, 5 passed"
+
+
+def test_a_passing_run_has_no_failure_entry():
+    run = load_runner()
+    results = {}
+    run.record(results, "build_clean_s", run.timed([sys.executable, "-c", "print('ok')"]))
+    assert set(results) == {"build_clean_s"}

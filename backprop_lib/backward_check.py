@@ -21,6 +21,7 @@ the mistake starts.  It never raises because of the learner's code.
 """
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -136,5 +137,6 @@ def check_backward(learner_fn: LearnerBackward, *, sizes: Sequence[int] = (3, 4,
                 got = yours.get(key)
                 hint = "" if got is None else _hint(key, got, ref[key], L, batch, loss)
                 return CheckResult(False, f"{result.message} [{_label(key)}, on {where}]{hint}")
-    return CheckResult(True, f"{PASS} Correct: all {len(order)} gradients ({', '.join(order)}) match "
-                             f"MLP.backward on {trials} random networks with sizes {sizes} and batch B = {batch}.")
+    message = (f"{PASS} Correct: all {len(order)} gradients ({', '.join(order)}) match MLP.backward on "
+               f"{trials} random networks with sizes {sizes} and batch B = {batch}.")
+    return CheckResult(True, textwrap.fill(message, 79))          # as a notebook prints it

@@ -162,7 +162,12 @@ class Sequential:
         self.layers, self.loss = list(layers), loss
 
     def __repr__(self) -> str:
-        return f"Sequential([{', '.join(map(repr, self.layers))}], loss={self.loss!r})"
+        """One line, or the loss on a second line when one would pass 79 characters."""
+        layers = f"Sequential([{', '.join(map(repr, self.layers))}],"
+        loss = f"loss={self.loss!r})"
+        if len(layers) + 1 + len(loss) <= 79:
+            return f"{layers} {loss}"
+        return f"{layers}\n{' ' * len('Sequential(')}{loss}"
 
     @classmethod
     def from_mlp(cls, net) -> "Sequential":

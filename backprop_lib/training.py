@@ -23,6 +23,7 @@ from ._checks import as_float_matrix, check_finite_scalar, check_positive_int
 from .exercises import FAIL, PASS, CheckResult, _call
 from .gradcheck import relative_error
 from .optim import SGD
+from .teaching import shown
 
 
 def _check_net(net) -> None:
@@ -84,7 +85,10 @@ def layer_grad_norms(grads, num_layers: int) -> np.ndarray:
 
 @dataclass
 class History:
-    """Per-epoch records; ``grad_norms`` has shape (epochs, L) (last batch of each epoch)."""
+    """Per-epoch records; ``grad_norms`` has shape (epochs, L) (last batch of each epoch).
+
+    ``start_loss`` is the training loss before the first epoch (set by :func:`train`).
+    """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float] = field(default_factory=list)
@@ -94,6 +98,7 @@ class History:
     best_epoch: int | None = None
     stopped_early: bool = False
     diverged: bool = False
+    start_loss: float | None = None
 
     @property
     def epochs(self) -> int:
@@ -102,10 +107,36 @@ class History:
     def grad_norm_array(self) -> np.ndarray:
         return np.array(self.grad_norms)
 
+    def first_epoch_above(self, level: float) -> int | None:
+        """The first epoch (1-based) whose training loss exceeds ``level``; None if none does."""
+        above = np.flatnonzero(np.array(self.loss) > level)
+        return int(above[0]) + 1 if above.size else None
+
+    def outcome(self, fmt: str = ".4f") -> str:
+        """One line for the run, stable across machines.
+
+        A run that converges or crawls: its final loss and accuracy (format ``fmt``). A run
+        whose loss ends above ``start_loss`` diverged; its final numbers are chaotic (their
+        digits change with the CPU), so the line says only when the loss first rose above
+        its starting value, or at which epoch the divergence guard stopped it.
+        """
+        if self.diverged:
+            return f"diverged: loss not finite or above 1e6 at epoch {self.epochs}"
+        if self.start_loss is not None and self.loss and self.loss[-1] > self.start_loss:
+            n = self.first_epoch_above(self.start_loss)
+            return f"diverged: loss above its starting value after {n} epoch{'s' * (n != 1)}"
+        if not self.loss:
+            return "not trained"
+        return f"final loss {shown(self.loss[-1], fmt)}, accuracy {shown(self.accuracy[-1], fmt)}"
+
+
+def _loss(net, X, Y) -> float:
+    out, cache = net.forward(X)
+    return net.loss(out, Y, cache)
+
 
 def _evaluate(net, X, Y) -> tuple[float, float]:
-    out, cache = net.forward(X)
-    return net.loss(out, Y, cache), accuracy(net, X, Y)
+    return _loss(net, X, Y), accuracy(net, X, Y)
 
 
 def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_size: int | None = None,
@@ -117,8 +148,10 @@ def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_siz
     ``patience`` (needs a validation set) stops after that many epochs without a lower validation
     loss and restores the parameters of the best epoch.  ``callback(epoch, history)`` runs after
     every epoch (e.g. to advance a progress bar).  A run whose loss becomes NaN/inf or exceeds
-    1e6 is stopped and marked ``diverged``.  Pass ``optimizer`` (an SGD on ``net.params``) to
-    continue with its velocity; its own ``lr`` and ``momentum`` are then used.
+    1e6 is stopped and marked ``diverged``; ``history.start_loss`` (the training loss before the
+    first epoch) lets ``history.outcome()`` also tell a run that ended above it.  Pass
+    ``optimizer`` (an SGD on ``net.params``) to continue with its velocity; its own ``lr`` and
+    ``momentum`` are then used.
     """
     _check_net(net)
     X, Y = _check_xy(X, Y)
@@ -138,7 +171,7 @@ def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_siz
         raise ValueError("optimizer must update this network's parameters: build it as SGD(net.params, ...)")
     opt = optimizer if optimizer is not None else SGD(net.params, lr=lr, momentum=momentum)
     rng = np.random.default_rng(seed)
-    hist = History()
+    hist = History(start_loss=_loss(net, X, Y))
     best, best_params, waited = np.inf, None, 0
     for epoch in range(epochs):
         with np.errstate(over="ignore", invalid="ignore"):

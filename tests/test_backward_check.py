@@ -34,6 +34,7 @@ def test_right_implementations_pass():
     result = check_backward(general_softmax, sizes=[2, 4, 3, 3], activation="tanh",
                             output_activation="softmax", loss="softmax_ce")
     assert result and "6 gradients" in result.message
+    assert all(len(line) <= 79 for line in check_backward(right).message.splitlines())
 
 
 def test_right_implementation_agrees_with_finite_differences():

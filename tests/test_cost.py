@@ -50,6 +50,8 @@ def test_count_table_is_fixed_format():
     lines = table.splitlines()
     assert len(lines) == 3 and "bwd/fwd" in lines[0]
     assert "1.333" in lines[1] and "109,386" in lines[2]
+    wide = count_table([[2, 3, 1], [784, 128, 64, 10], [256] * 5], batch=1)
+    assert max(len(line) for line in wide.splitlines()) <= 79   # a notebook's output line
 
 
 def test_timing_helpers_return_positive_finite_times():

@@ -1,6 +1,7 @@
 """The equation explorer shows BP2's numbers: they are the library's, they agree with finite
 differences of the loss with respect to z, and extreme settings stay finite."""
 import html
+import textwrap
 
 import numpy as np
 import pytest
@@ -97,3 +98,13 @@ def test_widget_shows_what_explorer_state_computes():
     w.layer.value = 1                                  # layer 1 has 4 units: unit 4 is clipped to 3
     assert w.unit.value == 3 and "unit j = 3" in explorer_state(1, w.unit.value).table()
     assert w.image.widget.value[:4] == b"\x89PNG"
+
+
+def test_the_printed_table_refuses_a_rounding_tie_the_widget_does_not():
+    assert _fmt(0.12345, 4) in ("0.1234", "0.1235")             # the figure and the status line
+    with pytest.raises(ValueError, match="rounding tie"):
+        _fmt(0.12345, 4, check_tie=True)                        # the compared table
+    assert _fmt(-0.021114533535334, 4, check_tie=True) == "-0.02111"
+    s = explorer_state(1, 3, "sigmoid", 10 ** 0.5)              # the chapter's fixed setting
+    assert s.formula(check_ties=True) == s.formula()
+    assert s.table().endswith(textwrap.fill(s.message, 72))

@@ -18,8 +18,21 @@ def test_state_is_the_library_profile():
     np.testing.assert_array_equal(state.norms, ref.mean)
     assert state.message == "" and state.profile.ratio == pytest.approx(ref.mean[0] / ref.mean[-1])
     table = state.table()
-    assert table.splitlines()[2].split()[1] == f"{ref.mean[0]:.3e}"
+    first_row = table.splitlines()[3].split()
+    assert first_row[1] == f"{ref.mean[0]:.3e}"
+    assert first_row[2:5] == [f"{v:.3e}" for v in ref.delta_q[0]]   # the 10/50/90 % curves
     assert f"first/last ratio: {ref.mean[0] / ref.mean[-1]:.3g}" in table
+    assert max(len(line) for line in table.splitlines()) <= 79
+
+
+def test_table_prints_every_curve_the_view_draws():
+    state = flow_state(5, "relu", "he")
+    rows = state.table().splitlines()[3:3 + state.depth]
+    for l, row in enumerate(rows):
+        cells = row.split()
+        assert int(cells[0]) == l + 1 and cells[1] == f"{state.norms[l]:.3e}"
+        assert cells[2:5] == ["-" if v == 0.0 else f"{v:.3e}" for v in state.profile.delta_q[l]]
+        assert cells[5] == f"{state.profile.delta_zero[l]:.0%}"
 
 
 def test_extreme_controls_are_clipped_with_a_message():

@@ -139,3 +139,14 @@ def test_bad_input_is_refused_with_clear_messages(rng):
         Sequential.from_mlp(MLP([2, 3, 1], "gelu", seed=0))
     with pytest.raises(ValueError, match="from_mlp supports"):
         Sequential.from_mlp(MLP([2, 1], output_activation="sigmoid", loss="bce", seed=0))
+
+
+def test_sequential_repr_keeps_lines_within_79_characters():
+    short = Sequential([Affine(np.ones((1, 2)), np.zeros((1, 1)))], MeanSquaredError())
+    assert repr(short) == "Sequential([Affine(2 -> 1)], loss=MeanSquaredError())"
+    net = MLP([2, 5, 4, 3], activation=["relu", "tanh"], output_activation="softmax",
+              loss="softmax_ce", seed=0)
+    lines = repr(Sequential.from_mlp(net)).splitlines()
+    assert lines == ["Sequential([Affine(2 -> 5), ReLU(), Affine(5 -> 4), Tanh(), Affine(4 -> 3)],",
+                     "           loss=SoftmaxCrossEntropy())"]
+    assert all(len(line) <= 79 for line in lines)

@@ -215,6 +215,22 @@ def test_tables_are_fixed_format():
     assert text.isascii()
 
 
+def test_compared_tables_refuse_the_ties_of_relu_but_the_widget_shows_them():
+    s = ExplorerState.published()
+    s.set_activation("relu")
+    snap = s.compute()
+    # with ReLU every number is a short decimal: dL/db(1)_3 = delta(1)_3 = 0.5 * 1.121375 = 0.5606875
+    with pytest.raises(ValueError, match="rounding tie"):
+        snap.parameter_table()
+    with pytest.raises(ValueError, match="rounding tie"):
+        snap.table()
+    unchecked = snap.parameter_table(check_ties=False)          # what the live widget shows
+    assert unchecked.rows[8][:2] == ("b⁽¹⁾₃", "0.350000") and unchecked.rows[8][2] in ("0.560687", "0.560688")
+    view = NetworkExplorer()
+    view.activation.value = "relu"
+    assert view.snapshot.activation == "relu" and view.table.value.count("<tr>") == 14
+
+
 def test_relative_history():
     steps, ratios, off = relative_history([0.4, 0.2, 0.6, 0.1])
     assert steps.tolist() == [0, 1, 2, 3] and np.allclose(ratios, [1.0, 0.5, 1.25, 0.25]) and off

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from backprop_lib.teaching import below, rounded, shown
+from backprop_lib.teaching import above, below, rounded, shown
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 RECORD = "application/papermill.record/"
-REF = re.compile(r"\{glue(?::text)?\}`([\w-]+)(?::([^`]*))?`")
+REF = re.compile(r"\{glue(?::text)?\}`([\w.-]+)(?::([^`]*))?`")
 
 
 def glued_values(path: Path) -> dict[str, str]:
@@ -50,7 +50,7 @@ def as_float(text: str):
 
 
 def significant_digits(text: str) -> int:
-    return len(text.lstrip("-").lower().split("e")[0].replace(".", "").lstrip("0"))
+    return len(text.lstrip("-").lower().split("e")[0].replace(".", "").strip("0"))
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
@@ -94,6 +94,17 @@ def test_rounded_refuses_a_value_at_a_rounding_tie(value, fmt):
 def test_rounded_refuses_what_it_cannot_round(value, fmt, error):
     with pytest.raises(error):
         rounded(value, fmt)
+
+
+def test_significant_digits_ignore_leading_and_trailing_zeros():
+    assert significant_digits("1300000000.0") == 2 and significant_digits("0.00060516") == 5
+    assert significant_digits("0.47612491530699014") == 17
+
+
+def test_above_states_a_lower_bound_only_when_it_is_met():
+    assert above(0.0122, 5e-4) == 5e-4
+    with pytest.raises(ValueError, match="not above"):
+        above(1e-5, 5e-4)
 
 
 def test_below_states_the_bound_only_when_it_is_met():

@@ -89,3 +89,29 @@ def test_format_number_refuses_a_bad_precision():
         format_number(1.0, 0)
     with pytest.raises(TypeError, match="precision must be a positive integer"):
         format_number(1.0, 2.5)
+
+
+def test_a_number_at_a_rounding_tie_is_refused():
+    # 0.5606875 = 0.5 * 1.121375, a delta of the worked example with ReLU: at 6 decimals its last
+    # digit depends on the last bit of the float, so a table printing it would differ between CPUs
+    tie = 0.5 * 1.121375
+    with pytest.raises(ValueError, match="rounding tie of '.6f'.*another precision than 6"):
+        Table.from_rows(["delta"], [[tie]], precision=6)
+    with pytest.raises(ValueError, match="rounding tie"):
+        Table.from_columns("j", [1], {"delta": [tie]}, precision=6)
+    with pytest.raises(ValueError, match="rounding tie"):
+        matrix_table("delta", np.array([[tie]]), precision=6)
+    with pytest.raises(ValueError, match="rounding tie of '.4e'"):    # the scientific branch too
+        format_number(1.23455e-05, 6, check_tie=True)
+    assert Table.from_rows(["delta"], [[tie]], precision=8).rows == (("0.56068750",),)
+    # unchecked on request (a widget, whose view is never compared) and by format_number's default
+    assert Table.from_rows(["delta"], [[tie]], precision=6, check_ties=False).rows[0][0] in ("0.560687", "0.560688")
+    assert format_number(tie, 6) in ("0.560687", "0.560688")
+
+
+def test_a_number_near_a_tie_but_far_beyond_cpu_noise_is_shown():
+    # 1e-10 (relative) above the tie: 1e5 times the ~1e-15 by which CPUs differ
+    assert format_number(0.5606875 * (1 + 1e-10), 6, check_tie=True) == "0.560688"
+    assert format_number(0.36280360510625104, 8, check_tie=True) == "0.36280361"   # the worked step
+    with pytest.raises(TypeError, match="check_tie must be True or False"):
+        format_number(0.5, 6, check_tie="yes")

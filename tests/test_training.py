@@ -133,6 +133,67 @@ def test_stability_limit_two_over_lambda_max():
     assert above.diverged and above.epochs < 300
 
 
+def test_start_loss_is_the_loss_before_training():
+    X, Y = xor()
+    net = small_net(3)
+    out, cache = net.forward(X)
+    before = net.loss(out, Y, cache)
+    hist = train(net, X, Y, epochs=2, lr=0.5)
+    assert hist.start_loss == pytest.approx(before, rel=1e-15)
+
+
+def test_first_epoch_above_counts_epochs_from_one():
+    hist = History(loss=[3.0, 1.0, 2.5, 4.0], accuracy=[0.5] * 4, start_loss=3.5)
+    assert hist.first_epoch_above(2.0) == 1
+    assert hist.first_epoch_above(3.5) == 4
+    assert hist.first_epoch_above(4.0) is None
+
+
+def test_outcome_of_a_converging_run_prints_its_final_numbers():
+    hist = History(loss=[0.5, 0.0123], accuracy=[0.75, 0.9933], start_loss=0.7)
+    assert hist.outcome() == "final loss 0.0123, accuracy 0.9933"
+    assert hist.outcome(".2f") == "final loss 0.01, accuracy 0.99"
+
+
+def test_outcome_refuses_a_digit_at_a_rounding_tie():
+    hist = History(loss=[0.00125], accuracy=[1.0], start_loss=1.0)
+    with pytest.raises(ValueError, match="rounding tie"):
+        hist.outcome(".4f")
+
+
+def test_outcome_of_a_diverging_run_says_when_the_loss_rose():
+    # Linear regression at 1.5 x 2/lambda_max, started from the minimiser plus a large error along
+    # the flattest eigenvector and a tiny one along the steepest: the loss first falls (the flat
+    # error shrinks), then rises above its start as the steep error doubles every step. The
+    # losses are rebuilt by hand on theta = (W, b), long before the 1e6 guard.
+    X, Y = regression_data()
+    A = np.vstack([X, np.ones((1, X.shape[1]))])
+    B = X.shape[1]
+    lam, vec = np.linalg.eigh(A @ A.T / B)
+    lr = 1.5 * 2 / lam[-1]
+    theta = np.linalg.lstsq(A.T, Y[0], rcond=None)[0] + vec[:, 0] + 1e-3 * vec[:, -1]
+    net = MLP([2, 1], [], "identity", "mse", seed=0)
+    net.params["W1"][0], net.params["b1"][0] = theta[:2], theta[2]
+    start = 0.5 * np.mean((theta @ A - Y[0]) ** 2)
+    losses = []
+    for _ in range(16):
+        theta = theta - lr * A @ (theta @ A - Y[0]) / B
+        losses.append(0.5 * np.mean((theta @ A - Y[0]) ** 2))
+    first = next(t + 1 for t, L in enumerate(losses) if L > start)
+    hist = train(net, X, Y, epochs=16, lr=lr)
+    assert not hist.diverged and max(losses) < 1e6 and first > 2
+    assert hist.outcome() == f"diverged: loss above its starting value after {first} epochs"
+    one = History(loss=[2.0], accuracy=[0.5], start_loss=1.0)
+    assert one.outcome() == "diverged: loss above its starting value after 1 epoch"
+
+
+def test_outcome_of_a_run_stopped_by_the_guard():
+    X, Y = regression_data()
+    hist = train(MLP([2, 1], [], "identity", "mse", seed=0), X, Y, epochs=300, lr=5.0)
+    assert hist.diverged
+    assert hist.outcome() == f"diverged: loss not finite or above 1e6 at epoch {hist.epochs}"
+
+
 def test_early_stopping_restores_the_best_epoch():
     X, Y = blobs(n=40, seed=1)
     Y_val = 1.0 - Y  # validation labels flipped: learning the training set worsens validation

@@ -4,7 +4,7 @@ import pytest
 
 from backprop_lib import MLP, spiral
 from backprop_lib.boundary import boundary_grid
-from backprop_lib.explorers.training_explorer import (DATASETS, GRID, TrainingExplorer,
+from backprop_lib.explorers.training_explorer import (DATASETS, GRID, Snapshot, TrainingExplorer,
                                                       TrainingSession)
 from backprop_lib.training import accuracy, train
 
@@ -23,6 +23,14 @@ def test_session_numbers_equal_the_library_training():
     assert snap.epoch == 12 and snap.accuracy == accuracy(net, X, Y)
     np.testing.assert_array_equal(snap.classes, boundary_grid(net, session.extent, GRID).classes)
     assert f"loss {hist.loss[-1]:.6f}" in snap.summary()
+
+
+def test_summary_fits_a_79_character_line():
+    snap = Snapshot(9999, 0.123456, 0.9933, np.zeros(3), np.array([[1.234e-3, 2.345e-3]]),
+                    np.zeros((GRID, GRID), dtype=int), "")
+    assert snap.summary() == ("epoch 9999: loss 0.123456, accuracy 0.9933, "
+                              "||dL/dW^(l)||: 1.234e-03, 2.345e-03")
+    assert len(snap.summary()) <= 79
 
 
 @pytest.mark.parametrize("dataset", sorted(DATASETS))

@@ -24,6 +24,7 @@ from matplotlib.patches import Rectangle
 from .._checks import check_finite_scalar, check_name
 from ..network import MLP
 from ..plots import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
+from ..teaching import rounded
 from ..widgets import FigureImage, safe_call
 
 SIZES = (3, 4, 5, 3)
@@ -32,8 +33,13 @@ SCALE_RANGE = (0.01, 100.0)   # weight scales outside this range are clipped
 SEED = 3
 
 
-def _fmt(v: float, digits: int = 3) -> str:
-    """Format a number with ``digits`` significant digits, never as "-0"."""
+def _fmt(v: float, digits: int = 3, check_tie: bool = False) -> str:
+    """Format a number with ``digits`` significant digits, never as "-0".
+
+    With ``check_tie``, refuse a number within 1e-9 (relative) of a rounding tie of those digits
+    (its last digit could differ on another CPU): the printed table is compared, the widget not."""
+    if check_tie:
+        rounded(float(v), f".{digits - 1}e")
     return f"{float(v) + 0.0:.{digits}g}"
 
 
@@ -57,24 +63,31 @@ class ExplorerState:
         """The products W^(l+1)_{kj} delta^(l+1)_k summed by BP2, shape (n_{l+1},)."""
         return self.Wt[self.unit] * self.delta_next
 
-    def formula(self) -> str:
-        """BP2 for this unit with the numbers filled in (plain text, lines of at most ~70 characters)."""
+    def formula(self, check_ties: bool = False) -> str:
+        """BP2 for this unit with the numbers filled in (plain text, lines of at most ~70 characters).
+        With ``check_ties``, a number at a rounding tie of its digits is refused (see :func:`_fmt`)."""
         l, j = self.layer, self.unit
-        terms = [f"({_fmt(w)})({_fmt(d)})" for w, d in zip(self.Wt[j], self.delta_next)]
+
+        def fmt(v, digits=3):
+            return _fmt(v, digits, check_ties)
+
+        terms = [f"({fmt(w)})({fmt(d)})" for w, d in zip(self.Wt[j], self.delta_next)]
         rows = [" + ".join(terms[i:i + 3]) for i in range(0, len(terms), 3)]
         lines = [f"delta^({l})_{j} = (sum_k W^({l + 1})_k{j} delta^({l + 1})_k) x sigma'(z^({l})_{j})",
                  f"  sum_k = {rows[0]}"]
         lines += [f"        + {row}" for row in rows[1:]]
-        lines += [f"        = {_fmt(self.back[j], 4)}",
-                  f"delta^({l})_{j} = {_fmt(self.back[j], 4)} x {_fmt(self.sigma_prime[j], 4)}"
-                  f" = {_fmt(self.delta[j], 4)}"]
+        lines += [f"        = {fmt(self.back[j], 4)}",
+                  f"delta^({l})_{j} = {fmt(self.back[j], 4)} x {fmt(self.sigma_prime[j], 4)}"
+                  f" = {fmt(self.delta[j], 4)}"]
         return "\n".join(lines)
 
     def table(self) -> str:
-        """A fixed-format text summary (what the widget shows), wrapped at 72 characters."""
+        """A fixed-format text summary (what the widget shows), wrapped at 72 characters, for a
+        compared notebook cell: every number is checked to lie away from a rounding tie."""
         head = (f"layer l = {self.layer}, unit j = {self.unit}, hidden activation {self.activation}, "
-                f"weight scale {self.scale:.3g}")
-        return "\n".join([head, self.formula(), textwrap.fill(self.message, 72)])
+                f"weight scale {_fmt(self.scale, 3, True)}")
+        message = _reading(self.sigma_prime, self.unit, self.activation, self.layer, check_ties=True)
+        return "\n".join([head, self.formula(check_ties=True), textwrap.fill(message, 72)])
 
 
 def _problem(activation: str, scale: float):
@@ -108,16 +121,18 @@ def explorer_state(layer: int, unit: int, activation: str = "sigmoid", scale: fl
     return ExplorerState(**state, message=_reading(sp, unit, activation, layer))
 
 
-def _reading(sp: np.ndarray, j: int, activation: str, layer: int) -> str:
+def _reading(sp: np.ndarray, j: int, activation: str, layer: int, check_ties: bool = False) -> str:
     name = f"sigma'(z^({layer})_{j})"
     if sp[j] == 0.0:
         return (f"{name} = 0: this {activation} unit is {'off' if activation == 'relu' else 'saturated'} "
                 "for this input, so it receives no error signal and its incoming weights do not learn.")
     peak = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}[activation]
     if sp[j] < 0.05 * peak:
-        return (f"{name} = {sp[j]:.2g} is under 5% of its peak {peak:g}: the unit is saturated, "
-                "so its delta is small whatever the layer above says: it learns slowly.")
-    return (f"{name} = {sp[j]:.3g} (peak {peak:g}): the unit passes on {sp[j] / peak:.0%} "
+        return (f"{name} = {_fmt(sp[j], 2, check_ties)} is under 5% of its peak {peak:g}: the unit is "
+                "saturated, so its delta is small whatever the layer above says: it learns slowly.")
+    if check_ties:
+        rounded(sp[j] / peak, ".0%")
+    return (f"{name} = {_fmt(sp[j], 3, check_ties)} (peak {peak:g}): the unit passes on {sp[j] / peak:.0%} "
             "of the error that the weights out of it collect from the layer above.")
 
 

@@ -51,15 +51,20 @@ class FlowState:
         return self.profile.mean
 
     def table(self) -> str:
-        """Fixed-format text: one row per layer and the first/last ratio."""
+        """Fixed-format text of what the view draws: one row per layer (||dL/dW^(l)||, the 10 %,
+        50 % and 90 % quantiles of the non-zero |delta^(l)|, the share of exact zeros) and the
+        first/last ratio. Every line fits in 79 characters."""
         p = self.profile
         lines = [f"depth {self.depth}, {self.activation}, {self.init} init x {self.weight_scale:.2f}, "
                  f"{self.architecture}, mean of {len(SEEDS)} seeds",
-                 f"{'layer':>5}{'||dL/dW||':>12}{'median |delta|':>16}{'delta = 0':>11}"]
+                 f"{'':>17}{'|delta^(l)|, non-zero entries':>36}",
+                 f"{'layer':>5}{'||dL/dW||':>12}{'10%':>12}{'median':>12}{'90%':>12}"
+                 f"{'delta = 0':>11}"]
         for l in range(self.depth):
             norm = "0 exactly" if self.norms[l] == 0.0 else f"{self.norms[l]:.3e}"
-            med = "-" if p.delta_q[l, 1] == 0.0 else f"{p.delta_q[l, 1]:.3e}"
-            lines.append(f"{l + 1:>5}{norm:>12}{med:>16}{p.delta_zero[l]:>10.0%}")
+            q = ["-" if v == 0.0 else f"{v:.3e}" for v in p.delta_q[l]]
+            lines.append(f"{l + 1:>5}{norm:>12}{q[0]:>12}{q[1]:>12}{q[2]:>12}"
+                         f"{p.delta_zero[l]:>10.0%}")
         lines.append(f"first/last ratio: {p.ratio_text()}")
         return "\n".join(lines + ([self.message] if self.message else []))
 

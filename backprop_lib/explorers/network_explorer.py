@@ -149,6 +149,6 @@ class NetworkExplorer:
         self.status.value = (f"{snap.activation}: &nbsp; a\u207d\u00b2\u207e = {snap.output:.6f}, &nbsp; "
                              f"y = {snap.y:.2f}, &nbsp; <b>L = \u00bd(a\u207d\u00b2\u207e \u2212 y)\u00b2 = "
                              f"{loss}</b> &nbsp; (gradient steps taken: {self.state.steps}){warning}")
-        self.table.value = snap.parameter_table().html()
+        self.table.value = snap.parameter_table(check_ties=False).html()
         self.snapshot = snap
         return snap

@@ -88,18 +88,21 @@ class Snapshot:
         """The network's output a^(2)."""
         return float(self.cache["a2"][0, 0])
 
-    def parameter_table(self, precision: int = 6, ascii: bool = False) -> Table:
+    def parameter_table(self, precision: int = 6, ascii: bool = False, check_ties: bool = True) -> Table:
         """One row per parameter: its value and dL/dparameter (BP3 for weights, BP4 for biases).
-        Names like "W⁽¹⁾₁₂" (for HTML), or "W(1)_12" with ``ascii=True`` (aligned monospace text)."""
+        Names like "W⁽¹⁾₁₂" (for HTML), or "W(1)_12" with ``ascii=True`` (aligned monospace text).
+        A number at a rounding tie of ``precision`` is refused unless ``check_ties=False`` (the
+        live widget, whose view is never compared)."""
         rows = [[name if ascii else unicode_name(name), self.params[key][idx], self.grads[key][idx]]
                 for key, idx, name in parameter_names()]
         grad = "dL/dparameter" if ascii else "\u2202L/\u2202parameter"
-        return Table.from_rows(["parameter", "value", grad], rows, precision)
+        return Table.from_rows(["parameter", "value", grad], rows, precision, check_ties=check_ties)
 
     def table(self, precision: int = 6) -> str:
-        """Fixed-format ASCII text of everything the explorer shows (loss, a, delta, 13 gradients)."""
+        """Fixed-format ASCII text of everything the explorer shows (loss, a, delta, 13 gradients),
+        for a compared notebook cell: a number at a rounding tie of ``precision`` is refused."""
         def f(v) -> str:
-            return format_number(float(v), precision)
+            return format_number(float(v), precision, check_tie=True)
 
         a1, d1 = self.cache["a1"][:, 0], self.grads["delta1"][:, 0]
         x = self.cache["a0"][:, 0]

@@ -53,7 +53,7 @@ class Snapshot:
         norms = ", ".join(f"{g:.3e}" for g in self.grad_norms[-1]) if len(self.grad_norms) else "-"
         acc = "-" if np.isnan(self.accuracy) else f"{self.accuracy:.4f}"
         text = (f"epoch {self.epoch}: loss {self.loss:.6f}, accuracy {acc}, "
-                f"||dL/dW^(l)|| = [{norms}]")
+                f"||dL/dW^(l)||: {norms}")
         return text + (f"\n{self.message}" if self.message else "")
 
 

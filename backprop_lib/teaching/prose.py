@@ -8,7 +8,7 @@ number at the precision its lesson needs and no more, and this module is where t
   is ``0.4761``), and refuses a value so close to a rounding tie that another CPU could print the
   neighbouring digit;
 - :func:`below` states rounding noise as the bound it meets (``below(3.7e-15, 1e-12)`` is
-  ``1e-12``), and refuses a value that does not meet it;
+  ``1e-12``), and refuses a value that does not meet it (:func:`above` for a lower bound);
 - :class:`ChapterGlue` glues both under the chapter's prefix, for ``{glue:text}`` in the prose.
 
 The format given here is the one the prose uses (``{glue:text}`c3_loss:.4f```); the repository
@@ -97,6 +97,19 @@ def below(value, bound: float) -> float:
     return b
 
 
+def above(value, bound: float) -> float:
+    """A lower bound, the mirror of :func:`below`: returns ``bound`` if ``|value| > bound``.
+
+    For a claim such as "float32 leaves an error above 5e-04": raises ``ValueError`` otherwise.
+    """
+    x, b = _as_real(value, "value"), _as_real(bound, "bound")
+    if b <= 0:
+        raise ValueError(f"bound must be positive, got {b}")
+    if not abs(x) > b:
+        raise ValueError(f"|value| = {abs(x):.3g} is not above the bound {b:g}")
+    return b
+
+
 class ChapterGlue:
     """Glue numbers for a chapter's prose under the prefix ``<prefix>_``, already rounded.
 
@@ -126,6 +139,11 @@ class ChapterGlue:
         for name, value in values.items():
             self._glue(name, below(value, bound))
 
+    def above(self, bound: float, **values) -> None:
+        """Glue ``bound`` under each name, after checking that every value is above it."""
+        for name, value in values.items():
+            self._glue(name, above(value, bound))
+
     def text(self, **values: str) -> None:
         """Glue strings (names, labels, verdicts) as they are."""
         for name, value in values.items():
@@ -135,8 +153,12 @@ class ChapterGlue:
             self._glue(name, value)
 
     def figure(self, name: str, fig) -> None:
-        """Glue a matplotlib figure for ``{glue:figure}`` and close it."""
-        import matplotlib.pyplot as plt
+        """Glue a figure for ``{glue:figure}``: a matplotlib figure (then closed, so it is not
+        shown twice) or any displayable image, such as an explorer's ``IPython.display.Image``."""
+        from matplotlib.figure import Figure
 
         self._glue(name, fig)
-        plt.close(fig)
+        if isinstance(fig, Figure):
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)

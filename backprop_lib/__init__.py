@@ -2,12 +2,12 @@
 
 The chapters import from here; every formula carries the book's labels (BP1..BP4).
 """
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation, get_activation, sigmoid, softmax
-from .datasets import blobs, one_hot, spiral, xor
-from .gradcheck import check_gradients, numerical_gradient, relative_error, verdict
-from .initializers import INITIALIZERS, init_std
-from .losses import LOSSES, Loss, get_loss
-from .network import MLP
+from backprop_lib.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation, get_activation, sigmoid, softmax
+from backprop_lib.data.toy import blobs, one_hot, spiral, xor
+from backprop_lib.gradcheck.check import check_gradients, numerical_gradient, relative_error, verdict
+from backprop_lib.nn.init import INITIALIZERS, init_std
+from backprop_lib.nn.losses import LOSSES, Loss, get_loss
+from backprop_lib.nn.mlp import MLP
 
 __version__ = "0.1.0"
 

@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from backprop_lib import MLP, numerical_gradient  # noqa: E402
-from backprop_lib.optim import SGD  # noqa: E402
-from backprop_lib.timing import median_time  # noqa: E402
+from backprop_lib.nn.optim import SGD  # noqa: E402
+from backprop_lib.experiments.timing import median_time  # noqa: E402
 
 TARGETS = {"build_clean_s": 60, "build_cached_s": 10, "nbval_s": 60, "widget_ms": 50,
            "bwd_fwd_ratio_f64": 2.3, "bwd_fwd_ratio_f32": 2.3, "torch_step_ratio": 1.2}

@@ -6,7 +6,7 @@ import pytest
 from scipy.stats import norm
 
 from backprop_lib import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation, sigmoid, softmax
-from backprop_lib.activations import log_softmax
+from backprop_lib.nn.activations import log_softmax
 
 # Independent reference formulas (written directly from their definitions).
 REFERENCE = {

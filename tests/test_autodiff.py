@@ -13,7 +13,7 @@ from autograd import grad as ag_grad
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from backprop_lib.autodiff import Value, count_operations, grad
+from backprop_lib.autodiff.reverse import Value, count_operations, grad
 
 N_INPUTS = 3
 BINARY = ["+", "-", "*", "/"]

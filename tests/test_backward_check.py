@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from backprop_lib.activations import sigmoid
-from backprop_lib.backward_check import check_backward, random_problem
+from backprop_lib.nn.activations import sigmoid
+from backprop_lib.teaching.backward_check import check_backward, random_problem
 
 
 def right(params, cache, Y):

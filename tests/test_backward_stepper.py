@@ -6,11 +6,11 @@ import pytest
 from autograd import grad as ag_grad
 from matplotlib.colors import to_rgba
 
-from backprop_lib.autodiff import Value
+from backprop_lib.autodiff.reverse import Value
 from backprop_lib.explorers.backward_stepper import (LIMIT, BackwardStepper, backward_trace,
                                                      running_example, stepper_state)
-from backprop_lib.graph_plot import draw_graph, node_title, visible_nodes
-from backprop_lib.plots import HIGHLIGHT
+from backprop_lib.viz.graph import draw_graph, node_title, visible_nodes
+from backprop_lib.viz.style import HIGHLIGHT
 
 TITLES = ("a", "b", "c = a + b", "d = b + 1", "e = c × d")
 

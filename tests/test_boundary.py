@@ -5,10 +5,10 @@ from matplotlib.figure import Figure
 from sklearn.metrics import confusion_matrix as sk_confusion
 
 from backprop_lib import MLP
-from backprop_lib.boundary import (CLASS_COLORS, boundary_grid, confusion_matrix, confusion_table,
+from backprop_lib.viz.boundary import (CLASS_COLORS, boundary_grid, confusion_matrix, confusion_table,
                                    grid_extent, plot_boundary, plot_confusion, predicted_classes,
                                    target_classes)
-from backprop_lib.plots import FORWARD, GRADIENT, TARGET
+from backprop_lib.viz.style import FORWARD, GRADIENT, TARGET
 
 
 def half_plane_net():

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_lib.explorers.chain_rule import COMPOSITES, H, ChainRuleExplorer, chain_state
-from backprop_lib.numdiff import central_difference
+from backprop_lib.gradcheck.finite_diff import central_difference
 
 AUTOGRAD = {
     "cube": lambda x: (2 * x + 1) ** 3,

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP
-from backprop_lib.cost import (PassTimes, backward_multiply_adds, count_table, finite_difference_multiply_adds,
+from backprop_lib.experiments.compute_cost import (PassTimes, backward_multiply_adds, count_table, finite_difference_multiply_adds,
                                forward_multiply_adds, num_params, time_finite_differences, time_passes)
 
 

@@ -9,7 +9,7 @@ import pytest
 from matplotlib.figure import Figure
 from sklearn.datasets import load_digits
 
-from backprop_lib.digits import as_images, load_digits_arrays, load_digits_split, plot_digit_row
+from backprop_lib.data.digits import as_images, load_digits_arrays, load_digits_split, plot_digit_row
 
 
 def test_arrays_are_the_scaled_sklearn_digits():

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from backprop_lib.exercises import check_arrays, check_derivative
-from backprop_lib.timing import loglog_slope, median_time
-from backprop_lib.widgets import safe_call
+from backprop_lib.teaching.checkers import check_arrays, check_derivative
+from backprop_lib.experiments.timing import loglog_slope, median_time
+from backprop_lib.explorers.base import safe_call
 
 
 def f(x):
@@ -75,7 +75,7 @@ def test_median_time_returns_a_positive_number_and_checks_arguments():
 def test_figure_image_redraws_the_same_figure_in_place():
     from matplotlib.figure import Figure
 
-    from backprop_lib.widgets import FigureImage
+    from backprop_lib.explorers.base import FigureImage
 
     fig = Figure(figsize=(2, 2))
     line, = fig.add_subplot().plot([0, 1], [0, 1])

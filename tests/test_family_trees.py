@@ -4,7 +4,7 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 
-from backprop_lib import family_trees as ft
+from backprop_lib.experiments import family_trees as ft
 
 
 def test_counts_104_queries_24_people_12_relations():

@@ -7,8 +7,8 @@ from autograd import grad as ag_grad
 from hypothesis import assume, given, settings
 from test_autodiff import ANP_LIB, N_INPUTS, evaluate, expressions, well_conditioned
 
-from backprop_lib.autodiff import grad
-from backprop_lib.forward_mode import Dual, derivative, directional_derivative, gradient_forward
+from backprop_lib.autodiff.reverse import grad
+from backprop_lib.autodiff.forward import Dual, derivative, directional_derivative, gradient_forward
 
 DUAL_LIB = {name: (lambda name: lambda u: getattr(u, name)())(name)
             for name in ["exp", "log", "tanh", "sigmoid", "relu"]}

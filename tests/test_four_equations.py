@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP
-from backprop_lib.four_equations import delta_by_jacobians, loss_from_z, numerical_delta, per_example_mean
+from backprop_lib.gradcheck.delta_routes import delta_by_jacobians, loss_from_z, numerical_delta, per_example_mean
 
 # The course's worked 2-3-1 example (course brief): sigmoid layers, L = 1/2 (a - y)^2.
 PARAMS = {"W1": np.array([[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]]), "b1": np.full((3, 1), 0.35),

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP, init_std
-from backprop_lib.gradient_flow import (FLOW_ACTIVATIONS, check_init_std, dead_fraction, deep_net, delta_bound,
-                                        first_last_ratio, gradient_norm_profile, ratio_text, synthetic_data,
-                                        train, weight_gradient_norms)
-from backprop_lib.optim import global_norm
-from backprop_lib.residual import ResidualMLP
+from backprop_lib.experiments.gradient_flow import (
+    FLOW_ACTIVATIONS, dead_fraction, deep_net, delta_bound, first_last_ratio, gradient_norm_profile, ratio_text, synthetic_data, train, weight_gradient_norms)
+from backprop_lib.teaching.chapter_checkers import check_init_std
+from backprop_lib.nn.optim import global_norm
+from backprop_lib.nn.residual import ResidualMLP
 
 
 def test_weight_gradient_norms_are_frobenius_norms_in_layer_order():
@@ -189,7 +189,7 @@ def test_dead_fraction_of_a_residual_layer_uses_sigma_prime_of_z_not_the_cached_
 
 # ---------------------------------------------------------------------- normalize=True (LayerNormMLP)
 def test_normalize_builds_a_layer_norm_network_with_the_same_weights():
-    from backprop_lib.normalization import LayerNormMLP
+    from backprop_lib.nn.layer_norm import LayerNormMLP
 
     plain = deep_net(6, "tanh", "xavier", 0.5, width=8, seed=3)
     normed = deep_net(6, "tanh", "xavier", 0.5, width=8, seed=3, normalize=True)
@@ -217,7 +217,7 @@ def test_normalised_hidden_layers_forget_the_weight_scale():
     # s_c = c s_1, so each delta^(l) is what the unscaled network computes from the same output error
     # delta^(L) = c a^(L)_1 - y.  Hence: the scaled network's gradients equal the unscaled network's
     # for the targets y' = y - (c - 1) a^(L)_1 (which give a^(L)_1 - y' = c a^(L)_1 - y).
-    from backprop_lib.normalization import LayerNormMLP
+    from backprop_lib.nn.layer_norm import LayerNormMLP
 
     X, Y = synthetic_data(32)
     tiny_eps = lambda net: LayerNormMLP.from_params(net.params, "sigmoid", "identity", eps=1e-14)  # noqa: E731

@@ -9,7 +9,7 @@ from blit_check import assert_blit_matches_full_redraw
 from backprop_lib.explorers import gradient_flow_explorer as gfe
 from backprop_lib.explorers.gradient_flow_explorer import (DEPTH_RANGE, SCALE_RANGE, SEEDS, GradientFlowExplorer,
                                                            flow_state, stable_log_range)
-from backprop_lib.gradient_flow import FLOW_ACTIVATIONS, gradient_norm_profile
+from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, gradient_norm_profile
 
 
 def test_state_is_the_library_profile():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop_lib import MLP, numerical_gradient, relative_error
-from backprop_lib.layers import (Affine, MeanSquaredError, ReLU, Sequential, Sigmoid,
+from backprop_lib.nn.layers import (Affine, MeanSquaredError, ReLU, Sequential, Sigmoid,
                                  SoftmaxCrossEntropy, Tanh)
 
 

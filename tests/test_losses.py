@@ -75,12 +75,12 @@ def test_saturated_losses_are_finite_and_silent(big):
 
 def test_bce_targets_outside_unit_interval_are_refused():
     with pytest.raises(ValueError, match=r"bce targets must lie in \[0, 1\].*-0\.5"):
-        get_loss("bce").check_targets(np.array([[0.0, -0.5, 1.0]]))
+        get_loss("bce").validate_targets(np.array([[0.0, -0.5, 1.0]]))
 
 
 def test_softmax_targets_must_be_distributions():
     with pytest.raises(ValueError, match=r"one-hot.*column 1 sums to 2"):
-        get_loss("softmax_ce").check_targets(np.array([[1.0, 1.0], [0.0, 1.0]]))
+        get_loss("softmax_ce").validate_targets(np.array([[1.0, 1.0], [0.0, 1.0]]))
 
 
 def test_unknown_loss_lists_valid_names():

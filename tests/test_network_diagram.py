@@ -4,9 +4,9 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from backprop_lib.network_diagram import (ALPHA_RANGE, DECADES, LAYER_GAP, SPACING, WIDTH_RANGE,
+from backprop_lib.viz.network_diagram import (ALPHA_RANGE, DECADES, LAYER_GAP, SPACING, WIDTH_RANGE,
                                           draw_network, edge_style, node_positions)
-from backprop_lib.plots import FORWARD, GRADIENT, NEUTRAL, TARGET
+from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, TARGET
 
 
 def test_node_positions_layout():

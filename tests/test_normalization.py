@@ -13,9 +13,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_lib import MLP, check_gradients, numerical_gradient, relative_error
-from backprop_lib.normalization import (EPS, LayerNormMLP, check_layer_norm_backward, layer_norm,
-                                        layer_norm_backward)
-from backprop_lib.numdiff import numerical_jacobian
+from backprop_lib.nn.layer_norm import (
+    EPS, LayerNormMLP, layer_norm, layer_norm_backward)
+from backprop_lib.teaching.chapter_checkers import check_layer_norm_backward
+from backprop_lib.gradcheck.finite_diff import numerical_jacobian
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "silu"]
 OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]

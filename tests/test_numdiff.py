@@ -9,8 +9,9 @@ from autograd import jacobian as ag_jacobian
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_lib.numdiff import (ErrorCurve, central_difference, check_jacobian, error_vs_step,
-                                  forward_difference, numerical_jacobian, optimal_step)
+from backprop_lib.gradcheck.finite_diff import (
+    ErrorCurve, central_difference, error_vs_step, forward_difference, numerical_jacobian, optimal_step)
+from backprop_lib.teaching.checkers import check_jacobian
 
 
 def cube(x):

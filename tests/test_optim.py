@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from backprop_lib.optim import SGD, clip_by_global_norm, global_norm
+from backprop_lib.nn.optim import SGD, clip_by_global_norm, global_norm
 
 
 def test_plain_gradient_descent_step():

@@ -40,7 +40,7 @@ def test_every_explorer_is_introduced_by_the_kernel_note():
     import nbformat
     import yaml
 
-    from backprop_lib.widgets import KERNEL_NOTE
+    from backprop_lib.explorers.base import KERNEL_NOTE
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["parse"]["myst_substitutions"]["kernel_note"] == KERNEL_NOTE

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from backprop_lib import MLP, numerical_gradient, relative_error
-from backprop_lib.residual import ResidualMLP
+from backprop_lib.nn.residual import ResidualMLP
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
 OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]

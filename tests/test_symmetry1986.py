@@ -4,7 +4,7 @@ import itertools
 import numpy as np
 import pytest
 
-from backprop_lib.symmetry1986 import (antisymmetry, init_params, mirror_ratios, patterns,
+from backprop_lib.experiments.symmetry1986 import (antisymmetry, init_params, mirror_ratios, patterns,
                                        summed_gradients, train, train_with_mlp)
 
 
@@ -91,7 +91,7 @@ def test_bad_input_is_refused():
 
 
 def test_half_sum_gap_and_1_2_4_by_hand():
-    from backprop_lib.symmetry1986 import half_sum_gap, matches_1_2_4
+    from backprop_lib.experiments.symmetry1986 import half_sum_gap, matches_1_2_4
     w124 = np.array([[1.0, 2, 4, -4, -2, -1], [-2, -4, -8, 8, 4, 2]])
     # subset sums of {1, 2, 4} are 0..7: smallest gap 1, largest weight 4
     np.testing.assert_allclose(half_sum_gap(w124), [0.25, 0.25])
@@ -107,7 +107,7 @@ def test_half_sum_gap_and_1_2_4_by_hand():
 
 
 def test_exercise_checker_accepts_the_sum_and_names_the_factor_for_the_mean():
-    from backprop_lib.symmetry1986 import check_paper_gradients
+    from backprop_lib.teaching.chapter_checkers import check_paper_gradients
     good = check_paper_gradients(lambda net, X, d: {k: X.shape[1] * g for k, g in
                                                     net.loss_and_gradients(X, d)[1].items()})
     assert good.passed and "match" in good.message
@@ -120,7 +120,7 @@ def test_exercise_checker_accepts_the_sum_and_names_the_factor_for_the_mean():
 
 
 def test_first_below_by_hand_and_agrees_with_converged_at():
-    from backprop_lib.symmetry1986 import first_below
+    from backprop_lib.experiments.symmetry1986 import first_below
     m = np.array([[0.9, 0.9], [0.4, 0.9], [0.05, 0.6]])
     assert first_below(m, 0.5).tolist() == [1, -1]
     assert first_below(m, 0.1).tolist() == [2, -1]

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from backprop_lib.tables import Table, format_number, matrix_table
+from backprop_lib.teaching.tables import Table, format_number, matrix_table
 
 
 @pytest.mark.parametrize("value,precision,expected", [

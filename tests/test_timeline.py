@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from backprop_lib.timeline import STRANDS, TIMELINE, Event, timeline_figure
+from backprop_lib.viz.timeline import STRANDS, TIMELINE, Event, timeline_figure
 
 ROOT = Path(__file__).resolve().parents[1]
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), flags=re.M))

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP, blobs, numerical_gradient, xor
-from backprop_lib.init_sweep import train_many_inits
-from backprop_lib.training import (History, accuracy, check_momentum_step, gradcheck_entries,
-                                   layer_grad_norms, minibatch_indices, train, train_val_split)
+from backprop_lib.experiments.init_sweep import train_many_inits
+from backprop_lib.nn.train import (
+    History, accuracy, gradcheck_entries, layer_grad_norms, minibatch_indices, train, train_val_split)
+from backprop_lib.teaching.chapter_checkers import check_momentum_step
 
 
 def small_net(seed=0, loss="bce"):
@@ -230,7 +231,7 @@ def test_train_rejects_bad_input():
         train(net, X, Y, epochs=1, lr=0.1, patience=2)
     with pytest.raises(TypeError, match="callback must be a function"):
         train(net, X, Y, epochs=1, lr=0.1, callback=3)
-    from backprop_lib.optim import SGD
+    from backprop_lib.nn.optim import SGD
     with pytest.raises(ValueError, match="SGD\\(net.params"):
         train(net, X, Y, epochs=1, lr=0.1, optimizer=SGD({"w": np.zeros(2)}, lr=0.1))
     with pytest.raises(ValueError, match="strictly between 0 and 1"):

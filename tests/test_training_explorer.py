@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP, spiral
-from backprop_lib.boundary import boundary_grid
+from backprop_lib.viz.boundary import boundary_grid
 from backprop_lib.explorers.training_explorer import (DATASETS, GRID, Snapshot, TrainingExplorer,
                                                       TrainingSession)
-from backprop_lib.training import accuracy, train
+from backprop_lib.nn.train import accuracy, train
 
 
 def test_session_numbers_equal_the_library_training():

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._checks import check_finite_scalar
-from ..autodiff import Value
-from ..graph_plot import draw_graph, node_title, visible_nodes
-from ..widgets import FigureImage, safe_call
+from backprop_lib._validation import finite_scalar
+from backprop_lib.autodiff.reverse import Value
+from backprop_lib.viz.graph import draw_graph, node_title, visible_nodes
+from backprop_lib.explorers.base import FigureImage, safe_call
 
 LIMIT = 1e6  # inputs are clipped to [-LIMIT, LIMIT] so every shown number stays finite
 
@@ -102,8 +102,8 @@ def backward_trace(root: Value) -> list[StepState]:
 
 def stepper_state(a: float, b: float, step: int) -> StepState:
     """The stepper at inputs ``a``, ``b`` (clipped to +-LIMIT) and ``step`` (clipped to 0..n)."""
-    a = min(max(check_finite_scalar(a, "a"), -LIMIT), LIMIT)
-    b = min(max(check_finite_scalar(b, "b"), -LIMIT), LIMIT)
+    a = min(max(finite_scalar(a, "a"), -LIMIT), LIMIT)
+    b = min(max(finite_scalar(b, "b"), -LIMIT), LIMIT)
     if isinstance(step, bool) or not isinstance(step, int):
         raise TypeError(f"step must be an integer, got {step!r}")
     states = backward_trace(running_example(a, b))

@@ -1,4 +1,4 @@
-"""A :class:`~backprop_lib.widgets.FigureImage` that redraws only the artists that change (blitting).
+"""A :class:`~backprop_lib.explorers.base.FigureImage` that redraws only the artists that change (blitting).
 
 Rendering a whole figure with Agg costs tens of milliseconds (axes, ticks, circles, labels); an
 explorer update only changes a few texts and lines.  ``BlitFigureImage`` marks those artists
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from matplotlib.artist import Artist
-from ..widgets import FigureImage
+from backprop_lib.explorers.base import FigureImage
 
 
 class BlitFigureImage(FigureImage):

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_finite_scalar, check_name
-from ..numdiff import central_difference
-from ..plots import FORWARD, GRADIENT, NEUTRAL, WARNING
-from ..widgets import safe_call
-from .blit import BlitFigureImage
+from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.gradcheck.finite_diff import central_difference
+from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, WARNING
+from backprop_lib.explorers.base import safe_call
+from backprop_lib.explorers.blit import BlitFigureImage
 
 H = 1e-5          # step of the central difference shown beside the chain-rule product
 KINK_TOL = 1e-9   # a stage input this close to a kink counts as *at* the kink (slider round-off)
@@ -120,9 +120,9 @@ class ChainState:
 
 def chain_state(key: str, x: float) -> ChainState:
     """Evaluate composite ``key`` (a name in COMPOSITES) at ``x``, clipped to its x_range."""
-    check_name(key, COMPOSITES, "composite")
+    valid_name(key, COMPOSITES, "composite")
     comp = COMPOSITES[key]
-    x_in = check_finite_scalar(x, "x")
+    x_in = finite_scalar(x, "x")
     lo, hi = comp.x_range
     x = min(max(x_in, lo), hi)
     notes = [f"x = {x_in:.4g} is outside [{lo:g}, {hi:g}]; shown at x = {x:g}."] if x != x_in else []
@@ -181,8 +181,8 @@ class ChainRuleExplorer:
         import ipywidgets as widgets
         from matplotlib.figure import Figure
 
-        check_name(key, COMPOSITES, "composite")
-        x = min(max(check_finite_scalar(x, "x"), -3.0), 3.0)  # the slider's range
+        valid_name(key, COMPOSITES, "composite")
+        x = min(max(finite_scalar(x, "x"), -3.0), 3.0)  # the slider's range
 
         self.figure = Figure(figsize=(9.0, 3.6), dpi=90)
         self.axes = self.figure.subplots(1, self.MAX_STAGES)

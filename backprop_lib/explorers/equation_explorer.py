@@ -21,11 +21,11 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .._checks import check_finite_scalar, check_name
-from ..network import MLP
-from ..plots import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
-from ..teaching import rounded
-from ..widgets import FigureImage, safe_call
+from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.nn.mlp import MLP
+from backprop_lib.viz.style import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
+from backprop_lib.teaching import rounded
+from backprop_lib.explorers.base import FigureImage, safe_call
 
 SIZES = (3, 4, 5, 3)
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -107,8 +107,8 @@ def explorer_state(layer: int, unit: int, activation: str = "sigmoid", scale: fl
             raise TypeError(f"{name} must be an integer, got {v!r}")
     if not 1 <= layer <= len(SIZES) - 2:
         raise ValueError(f"layer must be a hidden layer, 1..{len(SIZES) - 2} (BP2 needs a layer above it), got {layer}")
-    check_name(activation, ACTIVATIONS, "activation")
-    scale = min(max(check_finite_scalar(scale, "scale", positive=True), SCALE_RANGE[0]), SCALE_RANGE[1])
+    valid_name(activation, ACTIVATIONS, "activation")
+    scale = min(max(finite_scalar(scale, "scale", positive=True), SCALE_RANGE[0]), SCALE_RANGE[1])
     unit = min(max(int(unit), 0), SIZES[layer] - 1)
     net, x, y = _problem(activation, scale)
     _, cache = net.forward(x)

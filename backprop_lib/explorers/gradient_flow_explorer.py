@@ -2,7 +2,7 @@
 initialisation, weight scale, skip connections and layer normalisation change.
 
 :func:`flow_state` is pure and tested: it clips the controls to their ranges, calls
-:func:`backprop_lib.gradient_flow.gradient_norm_profile` (mean over seeds) and returns what the
+:func:`backprop_lib.experiments.gradient_flow.gradient_norm_profile` (mean over seeds) and returns what the
 view shows, with a message instead of any zero or NaN on a log axis.  :class:`GradientFlowExplorer`
 is the thin ipywidgets view; its figure is built once and updated in place.  The x axis always
 spans the whole depth range (the curve grows as the network deepens) and the y axis changes only
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_finite_scalar, check_flag, check_name
-from ..gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
-from ..initializers import INITIALIZERS
-from ..plots import GRADIENT, WARNING
-from ..widgets import safe_call
-from .blit import BlitFigureImage
+from backprop_lib._validation import finite_scalar, as_flag, valid_name
+from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
+from backprop_lib.nn.init import INITIALIZERS
+from backprop_lib.viz.style import GRADIENT, WARNING
+from backprop_lib.explorers.base import safe_call
+from backprop_lib.explorers.blit import BlitFigureImage
 
 DEPTH_RANGE = (2, 30)
 SCALE_RANGE = (0.25, 4.0)
@@ -76,10 +76,10 @@ def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0
     connections are dropped (the library does not combine the two) and the message says so."""
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)):
         raise TypeError(f"depth must be an integer, got {depth!r}")
-    check_name(activation, FLOW_ACTIVATIONS, "activation")
-    check_name(init, INITIALIZERS, "init")
-    scale = check_finite_scalar(weight_scale, "weight_scale")
-    residual, normalize = check_flag(residual, "residual"), check_flag(normalize, "normalize")
+    valid_name(activation, FLOW_ACTIVATIONS, "activation")
+    valid_name(init, INITIALIZERS, "init")
+    scale = finite_scalar(weight_scale, "weight_scale")
+    residual, normalize = as_flag(residual, "residual"), as_flag(normalize, "normalize")
     notes = []
     if residual and normalize:
         residual = False

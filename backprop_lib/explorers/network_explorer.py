@@ -16,12 +16,12 @@ import html
 
 from matplotlib.figure import Figure
 
-from ..network_diagram import NetworkDiagram, draw_network
-from ..plots import FORWARD, NEUTRAL, WARNING
-from ..tables import format_number
-from ..widgets import safe_call
-from .blit import BlitFigureImage
-from .network_state import (ACTIVATIONS, ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, PARAM_LIMIT, PUBLISHED,
+from backprop_lib.viz.network_diagram import NetworkDiagram, draw_network
+from backprop_lib.viz.style import FORWARD, NEUTRAL, WARNING
+from backprop_lib.teaching.tables import format_number
+from backprop_lib.explorers.base import safe_call
+from backprop_lib.explorers.blit import BlitFigureImage
+from backprop_lib.explorers.network_state import (ACTIVATIONS, ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, PARAM_LIMIT, PUBLISHED,
                             SIZES, ExplorerState, Snapshot, parameter_names, relative_history,
                             unicode_name)
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_finite_scalar, check_name
-from ..network import MLP
-from ..optim import SGD
-from ..tables import Table, format_number
+from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.nn.mlp import MLP
+from backprop_lib.nn.optim import SGD
+from backprop_lib.teaching.tables import Table, format_number
 
 SIZES = (2, 3, 1)
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
@@ -150,14 +150,14 @@ class ExplorerState:
     def set_param(self, key: str, index: tuple[int, int], value: float) -> float:
         """Set ``params[key][index]`` (0-based index) to ``value`` clipped to [-PARAM_LIMIT,
         PARAM_LIMIT]; returns the value used."""
-        check_name(key, self.params, "parameter")
+        valid_name(key, self.params, "parameter")
         shape = self.params[key].shape
         if not (isinstance(index, tuple) and len(index) == 2
                 and all(isinstance(i, (int, np.integer)) and not isinstance(i, bool) for i in index)
                 and 0 <= index[0] < shape[0] and 0 <= index[1] < shape[1]):
             raise ValueError(f"index for {key} must be a pair (j, k) with 0 <= j < {shape[0]}, "
                              f"0 <= k < {shape[1]} (0-based), got {index!r}")
-        used = _clip(check_finite_scalar(value, f"{key}{list(index)}"), -PARAM_LIMIT, PARAM_LIMIT)
+        used = _clip(finite_scalar(value, f"{key}{list(index)}"), -PARAM_LIMIT, PARAM_LIMIT)
         self.params[key][index] = used
         self._touched()
         return used
@@ -166,25 +166,25 @@ class ExplorerState:
         """Set x_k (k = 0 or 1, 0-based) clipped to [-INPUT_LIMIT, INPUT_LIMIT]; returns it."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k not in (0, 1):
             raise ValueError(f"input index must be the integer 0 or 1 (0-based), got {k!r}")
-        self.x[k, 0] = _clip(check_finite_scalar(value, f"x[{k}]"), -INPUT_LIMIT, INPUT_LIMIT)
+        self.x[k, 0] = _clip(finite_scalar(value, f"x[{k}]"), -INPUT_LIMIT, INPUT_LIMIT)
         self._touched()
         return float(self.x[k, 0])
 
     def set_target(self, value: float) -> float:
         """Set y clipped to [-INPUT_LIMIT, INPUT_LIMIT]; returns it."""
-        self.y = _clip(check_finite_scalar(value, "y"), -INPUT_LIMIT, INPUT_LIMIT)
+        self.y = _clip(finite_scalar(value, "y"), -INPUT_LIMIT, INPUT_LIMIT)
         self._touched()
         return self.y
 
     def set_activation(self, name: str) -> str:
         """Use activation ``name`` (one of ACTIVATIONS) in both layers; returns it."""
-        self.activation = check_name(name, ACTIVATIONS, "activation")
+        self.activation = valid_name(name, ACTIVATIONS, "activation")
         self._touched()
         return self.activation
 
     def set_eta(self, value: float) -> float:
         """Set the learning rate, clipped to ETA_RANGE (the history is kept); returns it."""
-        self.eta = _clip(check_finite_scalar(value, "eta"), *ETA_RANGE)
+        self.eta = _clip(finite_scalar(value, "eta"), *ETA_RANGE)
         return self.eta
 
     # ------------------------------------------------------------------ the computation
@@ -249,7 +249,7 @@ def relative_history(history, top: float = 1.25) -> tuple[np.ndarray, np.ndarray
     values = np.asarray(history, dtype=float)
     if values.ndim != 1 or not np.all(np.isfinite(values)) or np.any(values < 0):
         raise ValueError(f"history must be a list of finite losses >= 0, got {history!r}")
-    top = check_finite_scalar(top, "top", positive=True)
+    top = finite_scalar(top, "top", positive=True)
     if values.size == 0:
         return np.zeros(0), np.zeros(0), False
     if values[0] > 0:

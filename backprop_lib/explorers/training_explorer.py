@@ -1,7 +1,7 @@
 """Training explorer: watch a small network learn a 2-D dataset (xor, blobs, spiral).
 
 :class:`TrainingSession` is pure and tested: it clips the controls to their ranges, builds the
-network, and trains it full-batch with :func:`backprop_lib.training.train` (SGD with momentum),
+network, and trains it full-batch with :func:`backprop_lib.nn.train.train` (SGD with momentum),
 keeping the loss curve and the per-layer gradient norms ||dL/dW^(l)||.  :meth:`TrainingSession.snapshot`
 returns what the view shows.  :class:`TrainingExplorer` is the thin ipywidgets view: one figure
 (boundary, loss curve, gradient norms) built once and updated in place; run/step/reset buttons.
@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._checks import check_finite_scalar, check_name
-from ..boundary import CLASS_COLORS, boundary_grid, grid_extent, target_classes
-from ..datasets import blobs, spiral, xor
-from ..network import MLP
-from ..optim import SGD
-from ..plots import FORWARD, GRADIENT
-from ..training import accuracy, train
-from ..widgets import safe_call
-from .blit import BlitFigureImage
+from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.viz.boundary import CLASS_COLORS, boundary_grid, grid_extent, target_classes
+from backprop_lib.data.toy import blobs, spiral, xor
+from backprop_lib.nn.mlp import MLP
+from backprop_lib.nn.optim import SGD
+from backprop_lib.viz.style import FORWARD, GRADIENT
+from backprop_lib.nn.train import accuracy, train
+from backprop_lib.explorers.base import safe_call
+from backprop_lib.explorers.blit import BlitFigureImage
 
 DATASETS = {
     "xor": lambda: xor(repeats=25, noise=0.15, seed=0),
@@ -62,9 +62,9 @@ class TrainingSession:
 
     def __init__(self, dataset: str = "spiral", lr: float = 1.0, momentum: float = 0.9,
                  hidden: int = 16, activation: str = "tanh", seed: int = 0):
-        check_name(dataset, DATASETS, "dataset")
-        check_name(activation, EXPLORER_ACTIVATIONS, "activation")
-        lr, momentum = check_finite_scalar(lr, "lr"), check_finite_scalar(momentum, "momentum")
+        valid_name(dataset, DATASETS, "dataset")
+        valid_name(activation, EXPLORER_ACTIVATIONS, "activation")
+        lr, momentum = finite_scalar(lr, "lr"), finite_scalar(momentum, "momentum")
         if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
             raise TypeError(f"hidden must be an integer width, got {hidden!r}")
         self.lr = float(_clip(lr, *LR_RANGE))

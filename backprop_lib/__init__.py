@@ -4,7 +4,9 @@ The chapters import from here; every formula carries the book's labels (BP1..BP4
 """
 from backprop_lib.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, Activation, get_activation, sigmoid, softmax
 from backprop_lib.data.toy import blobs, one_hot, spiral, xor
-from backprop_lib.gradcheck.check import check_gradients, numerical_gradient, relative_error, verdict
+from backprop_lib.gradcheck.check import (
+    check_gradients, relative_error, verdict)
+from backprop_lib.gradcheck.finite_diff import numerical_gradient
 from backprop_lib.nn.init import INITIALIZERS, init_std
 from backprop_lib.nn.losses import LOSSES, Loss, get_loss
 from backprop_lib.nn.mlp import MLP

@@ -3,7 +3,6 @@
 Expected values come from scikit-learn's own loader and its documentation: 1797 images of
 8x8 pixels with integer values 0..16, ten classes.
 """
-import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure

@@ -6,7 +6,6 @@ import textwrap
 import numpy as np
 import pytest
 
-from backprop_lib.nn.activations import get_activation
 from backprop_lib.explorers.equation_explorer import (SCALE_RANGE, SIZES, EquationExplorer, _fmt, _problem,
                                                       explorer_state, status_html)
 

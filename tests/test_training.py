@@ -8,7 +8,7 @@ quadratic, and single-network training for the vectorised trainer.
 import numpy as np
 import pytest
 
-from backprop_lib import MLP, blobs, numerical_gradient, xor
+from backprop_lib import MLP, blobs, xor
 from backprop_lib.experiments.init_sweep import train_many_inits
 from backprop_lib.nn.train import (
     History, accuracy, gradcheck_entries, layer_grad_norms, minibatch_indices, train, train_val_split)

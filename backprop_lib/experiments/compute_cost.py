@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lib._validation import positive_int
-from backprop_lib.gradcheck.check import numerical_gradient
+from backprop_lib.gradcheck.finite_diff import numerical_gradient
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.experiments.timing import median_time
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from backprop_lib._validation import finite_scalar, as_flag, valid_name, positive_int
 from backprop_lib.nn.activations import HIDDEN_ACTIVATIONS
-from backprop_lib.nn.init import INITIALIZERS, init_std
+from backprop_lib.nn.init import INITIALIZERS
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.layer_norm import LayerNormMLP
 from backprop_lib.nn.optim import clip_by_global_norm, global_norm

@@ -15,7 +15,7 @@ import numpy as np
 from backprop_lib._validation import finite_scalar, positive_int
 from backprop_lib.nn.activations import sigmoid
 from backprop_lib.nn.mlp import MLP
-from backprop_lib.nn.train import _check_xy
+from backprop_lib.nn.train import checked_xy
 
 
 def train_many_inits(X, Y, hidden: int, seeds: Sequence[int], *, epochs: int, lr: float,
@@ -27,7 +27,7 @@ def train_many_inits(X, Y, hidden: int, seeds: Sequence[int], *, epochs: int, lr
     momentum updates as :func:`train`, vectorised over seeds.  Returns the loss curves
     (S, epochs + 1): column 0 is the loss before training.  Y must be (1, B).
     """
-    X, Y = _check_xy(X, Y)
+    X, Y = checked_xy(X, Y)
     if Y.shape[0] != 1:
         raise ValueError(f"Y must have one row (binary targets), got shape {Y.shape}")
     hidden, epochs = positive_int(hidden, "hidden"), positive_int(epochs, "epochs")

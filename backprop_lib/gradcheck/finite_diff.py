@@ -17,12 +17,12 @@ so h* ~ eps^(1/2) for forward and eps^(1/3) for central differences (:func:`opti
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from backprop_lib._validation import finite_scalar, positive_int
+from backprop_lib._validation import finite_scalar
 
 METHODS = ("forward", "central")
 
@@ -170,3 +170,36 @@ def error_vs_step(f: Callable, exact, x, hs, method: str = "central", dtype=np.f
     return ErrorCurve(method, dt.name, hs64, errors)
 
 
+def numerical_gradient(f: Callable[[], float], params: Mapping[str, np.ndarray], eps: float = 1e-5,
+                       keys: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """Central-difference gradient of ``f()`` with respect to every entry of ``params``.
+
+    ``f`` takes no arguments and reads ``params`` (which are perturbed *in place* one entry at a
+    time and restored): dF/dp ≈ (f(p + eps) - f(p - eps)) / (2 eps).  Costs 2P calls of ``f``.
+    The arrays must be float64: in float32 the rounding error swamps the difference.
+    """
+    eps = finite_scalar(eps, "eps", positive=True)
+    if not callable(f):
+        raise TypeError(f"f must be a function of no arguments returning a float, got {type(f).__name__}")
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    keys = list(params) if keys is None else list(keys)
+    grads = {}
+    for key in keys:
+        if key not in params:
+            raise ValueError(f"unknown parameter {key!r}; params has {sorted(params)}")
+        p = params[key]
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            raise TypeError(f"params[{key!r}] must be a float64 numpy array (gradient checks need "
+                            f"double precision), got {type(p).__name__} {getattr(p, 'dtype', '')}")
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            f_plus = float(f())
+            p[idx] = old - eps
+            f_minus = float(f())
+            p[idx] = old
+            g[idx] = (f_plus - f_minus) / (2.0 * eps)
+        grads[key] = g
+    return grads

@@ -28,6 +28,9 @@ def init_std(name: str, n_in: int, n_out: int) -> float:
     return float(np.sqrt(2.0 / n_in))
 
 
-def init_weights(name: str, n_out: int, n_in: int, rng: np.random.Generator) -> np.ndarray:
-    """A weight matrix W of shape (n_out, n_in) drawn from N(0, init_std(name, n_in, n_out)^2)."""
+def init_weights(name: str, n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
+    """A weight matrix W of shape (n_out, n_in) drawn from N(0, init_std(name, n_in, n_out)^2).
+
+    The arguments come in the order of :func:`init_std` (fan-in first); the matrix has the book's
+    shape (n_l, n_{l-1}), one row per output unit."""
     return rng.normal(0.0, init_std(name, n_in, n_out), size=(n_out, n_in))

@@ -42,7 +42,7 @@ class MLP:
         rng = np.random.default_rng(seed)
         params = {}
         for l in range(1, len(sizes)):
-            params[f"W{l}"] = init_weights(init, sizes[l], sizes[l - 1], rng)
+            params[f"W{l}"] = init_weights(init, sizes[l - 1], sizes[l], rng)
             params[f"b{l}"] = np.zeros((sizes[l], 1))
         self._setup(params, activation, output_activation, loss, dtype)
         self.init = init

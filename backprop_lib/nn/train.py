@@ -30,7 +30,7 @@ def _check_net(net) -> None:
         raise TypeError(f"net must be an MLP (with params, forward and loss_and_gradients), got {type(net).__name__}")
 
 
-def _check_xy(X, Y, what: str = "") -> tuple[np.ndarray, np.ndarray]:
+def checked_xy(X, Y, what: str = "") -> tuple[np.ndarray, np.ndarray]:
     X = as_float_matrix(X, f"X{what} (inputs)")
     Y = as_float_matrix(Y, f"Y{what} (targets)", cols=X.shape[1])
     return X, Y
@@ -42,7 +42,7 @@ def train_val_split(X, Y, val_fraction: float = 0.2, seed: int = 0
 
     Returns ``X_train (n_0, B - V), Y_train, X_val (n_0, V), Y_val``; both parts are non-empty.
     """
-    X, Y = _check_xy(X, Y)
+    X, Y = checked_xy(X, Y)
     val_fraction = finite_scalar(val_fraction, "val_fraction")
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
@@ -70,7 +70,7 @@ def accuracy(net, X, Y) -> float:
     """Fraction of columns classified correctly: argmax of the output for several classes,
     threshold 0.5 for a single output unit."""
     _check_net(net)
-    X, Y = _check_xy(X, Y)
+    X, Y = checked_xy(X, Y)
     out = net.predict(X)
     if out.shape[0] == 1:
         return float(np.mean((out[0] >= 0.5) == (Y[0] >= 0.5)))
@@ -153,13 +153,13 @@ def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_siz
     ``momentum`` are then used.
     """
     _check_net(net)
-    X, Y = _check_xy(X, Y)
+    X, Y = checked_xy(X, Y)
     epochs = positive_int(epochs, "epochs")
     B = X.shape[1]
     batch_size = B if batch_size is None else positive_int(batch_size, "batch_size")
     has_val = X_val is not None or Y_val is not None
     if has_val:
-        X_val, Y_val = _check_xy(X_val, Y_val, "_val")
+        X_val, Y_val = checked_xy(X_val, Y_val, "_val")
     if patience is not None:
         patience = positive_int(patience, "patience")
         if not has_val:
@@ -214,7 +214,7 @@ def gradcheck_entries(net, X, Y, entries: Sequence[tuple[str, tuple[int, ...]]],
     forward passes per entry instead of 2P.
     """
     _check_net(net)
-    X, Y = _check_xy(X, Y)
+    X, Y = checked_xy(X, Y)
     eps = finite_scalar(eps, "eps", positive=True)
     if isinstance(entries, (str, bytes)) or not isinstance(entries, Sequence) or not entries:
         raise TypeError("entries must be a non-empty list of (key, index) pairs like [('W1', (0, 0))]")

@@ -1,4 +1,8 @@
-"""Exercise checkers (right and wrong answers), the widget guard and the timing helpers."""
+"""Exercise checkers (right and wrong answers), the teaching API, the widget guard and the timing
+helpers."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -85,3 +89,32 @@ def test_figure_image_redraws_the_same_figure_in_place():
     line.set_data([0, 1], [1, 0])
     view.refresh()
     assert view.figure is fig and bytes(view.widget.value) != first
+
+
+def test_teaching_exports_the_glue_verdicts_and_every_checker():
+    import backprop_lib.teaching as teaching
+    from backprop_lib.teaching import backward_check, chapter_checkers, checkers, prose, verdicts
+
+    homes = {"ChapterGlue": prose, "above": prose, "below": prose, "rounded": prose,
+             "shown": prose, "CheckResult": verdicts, "PASS": verdicts, "FAIL": verdicts,
+             "check_arrays": checkers, "check_derivative": checkers, "check_jacobian": checkers,
+             "check_backward": backward_check, "check_init_std": chapter_checkers,
+             "check_layer_norm_backward": chapter_checkers,
+             "check_momentum_step": chapter_checkers, "check_paper_gradients": chapter_checkers}
+    assert sorted(teaching.__all__) == sorted(homes)
+    for name, module in homes.items():
+        assert getattr(teaching, name) is getattr(module, name), name
+
+
+@pytest.mark.parametrize("first", ["backprop_lib.nn.train", "backprop_lib.teaching",
+                                   "backprop_lib.teaching.tables",
+                                   "backprop_lib.teaching.chapter_checkers",
+                                   "backprop_lib.experiments.init_sweep", "backprop_lib"])
+def test_no_import_cycle_whichever_module_comes_first(first):
+    # nn.train imports teaching.prose, and teaching's __init__ imports checkers that import nn:
+    # a fresh interpreter must manage every order
+    code = (f"import {first}\nimport backprop_lib.nn.train as t\n"
+            "from backprop_lib.teaching import check_momentum_step, shown\n"
+            "assert t.shown is shown and callable(check_momentum_step)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -123,12 +123,57 @@ def test_stacked_runs_equal_separate_runs_and_mask_equals_dropping_columns():
 
 
 def test_training_lowers_the_error_and_decay_shrinks_weights():
-    res = ft.train([0, 1], sweeps=60, schedule=((None, 0.01, 0.9),), decay=0.0, scale=1.0)
+    res = ft.train_family_trees([0, 1], sweeps=60, schedule=((None, 0.01, 0.9),), decay=0.0, scale=1.0)
     assert (res["error"][-1] < res["error"][0]).all()
     assert res["error"].shape == (60, 2) and res["test_sets"].shape == (2, 4)
     assert (res["train_correct"] <= 100).all() and (res["test_correct"] <= 4).all()
-    a = ft.train(0, [[]], sweeps=5, schedule=((None, 1e-12, 0.0),), decay=0.1)["params"]["Wp"][0]
+    a = ft.train_family_trees(0, [[]], sweeps=5, schedule=((None, 1e-12, 0.0),),
+                              decay=0.1)["params"]["Wp"][0]
     np.testing.assert_allclose(a, ft.init_params(0)["Wp"] * 0.9 ** 5, rtol=1e-6)
+
+
+def test_schedule_phases_follow_the_paper_update_by_hand():
+    # Δw(t) = −ε ∂E/∂w + α Δw(t−1), (ε, α) switching at sweep 3, then w *= 1 − decay
+    P, R, T, _ = ft.dataset()
+    p = ft.init_params(0)
+    v = {k: np.zeros_like(w) for k, w in p.items()}
+    for t in range(6):
+        eps, alpha = (0.01, 0.5) if t < 3 else (0.02, 0.9)
+        _, cache = ft.forward(p, P, R)
+        g = ft.backward(p, cache, T)
+        for k in p:
+            v[k] = alpha * v[k] - eps * g[k]
+            p[k] = (p[k] + v[k]) * (1 - 0.01)
+    res = ft.train_family_trees(0, [[]], sweeps=6, schedule=((3, 0.01, 0.5), (None, 0.02, 0.9)),
+                                decay=0.01)
+    for k in p:
+        np.testing.assert_allclose(res["params"][k][0], p[k], rtol=1e-12, atol=1e-15)
+
+
+def test_a_zero_momentum_phase_still_leaves_its_step_as_the_velocity():
+    P, R, T, _ = ft.dataset()
+    p = ft.init_params(0)
+    v = {k: np.zeros_like(w) for k, w in p.items()}
+    for t in range(4):
+        eps, alpha = (0.01, 0.0) if t < 2 else (0.02, 0.9)
+        _, cache = ft.forward(p, P, R)
+        g = ft.backward(p, cache, T)
+        for k in p:
+            v[k] = alpha * v[k] - eps * g[k]
+            p[k] = p[k] + v[k]
+    res = ft.train_family_trees(0, [[]], sweeps=4, schedule=((2, 0.01, 0.0), (None, 0.02, 0.9)),
+                                decay=0.0)
+    for k in p:
+        np.testing.assert_allclose(res["params"][k][0], p[k], rtol=1e-12, atol=1e-15)
+
+
+def test_bad_schedules_are_refused_before_training():
+    with pytest.raises(ValueError, match="the last with until_sweep None"):
+        ft.train_family_trees(0, schedule=((20, 0.005, 0.5),))
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        ft.train_family_trees(0, schedule=((20, 0.005, 0.5), (None, -0.1, 0.9)))
+    with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\)"):
+        ft.train_family_trees(0, schedule=((None, 0.005, 1.0),))
 
 
 def test_held_out_sets_are_four_distinct_queries_and_seeded():
@@ -146,13 +191,13 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match=r"params needs arrays Wy\(24, 6\)"):
         ft.forward({k: v for k, v in ft.init_params(0).items() if k != "Wy"}, P, R)
     with pytest.raises(ValueError, match="distinct column indices in 0..103"):
-        ft.train(0, [[0, 200]])
+        ft.train_family_trees(0, [[0, 200]])
     with pytest.raises(ValueError, match="one test set per seed"):
-        ft.train([0, 1], [[0, 1]])
+        ft.train_family_trees([0, 1], [[0, 1]])
     with pytest.raises(ValueError, match="at least one integer seed"):
-        ft.train([])
+        ft.train_family_trees([])
     with pytest.raises(ValueError, match=r"decay must lie in \[0, 1\)"):
-        ft.train(0, decay=1.5)
+        ft.train_family_trees(0, decay=1.5)
     with pytest.raises(ValueError, match="margin must be"):
         ft.residual(np.zeros((24, 1)), np.zeros((24, 1)), margin=(0.8, 0.2))
     with pytest.raises(TypeError, match="seed must be an integer"):

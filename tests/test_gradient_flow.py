@@ -5,7 +5,8 @@ import pytest
 
 from backprop_lib import MLP, init_std
 from backprop_lib.experiments.gradient_flow import (
-    FLOW_ACTIVATIONS, dead_fraction, deep_net, delta_bound, first_last_ratio, gradient_norm_profile, ratio_text, synthetic_data, train, weight_gradient_norms)
+    FLOW_ACTIVATIONS, dead_fraction, deep_net, delta_bound, descend_with_clipping, first_last_ratio,
+    gradient_norm_profile, ratio_text, synthetic_data, weight_gradient_norms)
 from backprop_lib.teaching.chapter_checkers import check_init_std
 from backprop_lib.nn.optim import global_norm
 from backprop_lib.nn.residual import ResidualMLP
@@ -99,16 +100,16 @@ def test_leaky_relu_units_are_never_dead():
 
 def test_divergent_run_is_stopped_and_clipping_fixes_it():
     X, Y = synthetic_data(32)
-    log = train(deep_net(10, "relu", "he", 1.5, width=32, seed=0), X, Y, lr=0.05, steps=50)
+    log = descend_with_clipping(deep_net(10, "relu", "he", 1.5, width=32, seed=0), X, Y, lr=0.05, steps=50)
     assert log.diverged and len(log.losses) < 50 and log.losses[-1] > 1e12
     net = deep_net(10, "relu", "he", 1.5, width=32, seed=0)
     before = {k: v.copy() for k, v in net.params.items()}
-    clipped = train(net, X, Y, lr=0.05, steps=50, clip=1.0)
+    clipped = descend_with_clipping(net, X, Y, lr=0.05, steps=50, clip=1.0)
     assert not clipped.diverged and clipped.losses[-1] < clipped.losses[0] / 10
     assert clipped.norms[0] > 1.0              # the norm is recorded before clipping
     # after clipping, one step moves the parameters by at most lr * clip
     one = deep_net(10, "relu", "he", 1.5, width=32, seed=0)
-    train(one, X, Y, lr=0.05, steps=1, clip=1.0)
+    descend_with_clipping(one, X, Y, lr=0.05, steps=1, clip=1.0)
     step = {k: one.params[k] - before[k] for k in before}
     assert global_norm(step) == pytest.approx(0.05, rel=1e-9)
 
@@ -140,9 +141,9 @@ def test_bad_input_is_refused_with_useful_messages():
     with pytest.raises(TypeError, match="needs a plain MLP"):
         delta_bound(deep_net(3, residual=True), {})
     with pytest.raises(ValueError, match="lr must be > 0"):
-        train(deep_net(3), *synthetic_data(4), lr=-1.0, steps=3)
+        descend_with_clipping(deep_net(3), *synthetic_data(4), lr=-1.0, steps=3)
     with pytest.raises(ValueError, match="clip must be > 0"):
-        train(deep_net(3), *synthetic_data(4), lr=0.1, steps=3, clip=0.0)
+        descend_with_clipping(deep_net(3), *synthetic_data(4), lr=0.1, steps=3, clip=0.0)
     with pytest.raises(ValueError, match="norms must be a 1-D array"):
         first_last_ratio([1.0])
     with pytest.raises(ValueError, match="unknown name 'normal'"):
@@ -173,7 +174,7 @@ def test_clipped_steps_follow_autograd_gradients():
         theta = [net.params[k].copy() for k in keys]
         g = grad(loss_of)(theta)
         norm = np.sqrt(sum(np.sum(gi ** 2) for gi in g))
-        log = train(net, X, Y, lr=lr, steps=1, clip=clip)
+        log = descend_with_clipping(net, X, Y, lr=lr, steps=1, clip=clip)
         assert log.norms[0] == pytest.approx(norm, rel=1e-10) and norm > clip
         for k, t, gi in zip(keys, theta, g):
             np.testing.assert_allclose(net.params[k], t - lr * gi * min(1.0, clip / norm), rtol=1e-10, atol=1e-13)

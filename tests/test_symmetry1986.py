@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from backprop_lib.experiments.symmetry1986 import (antisymmetry, init_params, mirror_ratios, patterns,
-                                       summed_gradients, train, train_with_mlp)
+                                       summed_gradients, train_symmetry_runs, train_with_mlp)
 
 
 def stack(*ps):
@@ -40,7 +40,7 @@ def test_gradients_match_central_differences():
 
 
 def test_batched_training_equals_mlp_plus_sgd():
-    res = train([5, 11], sweeps=40)
+    res = train_symmetry_runs([5, 11], sweeps=40)
     for i, seed in enumerate([5, 11]):
         net = train_with_mlp(seed, sweeps=40)
         for k in net.params:
@@ -60,7 +60,7 @@ def test_hand_built_solution_with_ratio_1_2_4_solves_the_task():
 
 
 def test_converged_at_means_every_output_within_tol():
-    res = train(range(4), sweeps=3000)
+    res = train_symmetry_runs(range(4), sweeps=3000)
     for s, t in enumerate(res["converged_at"]):
         if t >= 0:
             assert res["max_dev"][t, s] < 0.1 and (t == 0 or res["max_dev"][:t, s].min() >= 0.1)
@@ -77,11 +77,11 @@ def test_init_is_uniform_in_range_and_seeded():
 
 def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="at least one integer seed"):
-        train([], 10)
+        train_symmetry_runs([], 10)
     with pytest.raises(ValueError, match="sweeps must be a positive integer"):
-        train([0], 0)
+        train_symmetry_runs([0], 0)
     with pytest.raises(ValueError, match=r"momentum must lie in \[0, 1\)"):
-        train([0], 5, momentum=1.0)
+        train_symmetry_runs([0], 5, momentum=1.0)
     with pytest.raises(TypeError, match="seed must be an integer"):
         init_params("zero")
     with pytest.raises(ValueError, match=r"W1 must have shape \(2, 6\)"):
@@ -124,7 +124,7 @@ def test_first_below_by_hand_and_agrees_with_converged_at():
     m = np.array([[0.9, 0.9], [0.4, 0.9], [0.05, 0.6]])
     assert first_below(m, 0.5).tolist() == [1, -1]
     assert first_below(m, 0.1).tolist() == [2, -1]
-    res = train(range(3), sweeps=1500)
+    res = train_symmetry_runs(range(3), sweeps=1500)
     np.testing.assert_array_equal(first_below(res["max_dev"], 0.1), res["converged_at"])
     with pytest.raises(ValueError, match=r"\(sweeps \+ 1, S\)"):
         first_below(np.zeros(3), 0.1)

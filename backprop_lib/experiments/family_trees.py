@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_lib._validation import as_float_matrix, finite_scalar, positive_int
+from backprop_lib.nn.activations import sigmoid
+from backprop_lib.nn.optim import SGD
 
 ENGLISH = ["Christopher", "Penelope", "Andrew", "Christine", "Margaret", "Arthur", "Victoria",
            "James", "Jennifer", "Charles", "Colin", "Charlotte"]
@@ -90,10 +92,6 @@ def init_params(seed: int, scale: float = 0.3) -> dict[str, np.ndarray]:
     return {k: rng.uniform(-scale, scale, size=s) for k, s in SHAPES.items()}
 
 
-def _sig(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def _check_params(params) -> int | None:
     """Number of stacked runs S (leading axis) or None for one run; refuses missing/misshapen arrays."""
     shapes = {k: np.shape(params.get(k)) if isinstance(params, dict) else () for k in SHAPES}
@@ -115,11 +113,11 @@ def forward(params: dict[str, np.ndarray], P, R) -> tuple[np.ndarray, dict[str, 
     R = as_float_matrix(R, "R (relationship, one-hot)", rows=12, cols=P.shape[1])
     _check_params(params)
     c = {"P": P, "R": R}
-    c["p"] = _sig(params["Wp"] @ P + params["bp"])
-    c["r"] = _sig(params["Wr"] @ R + params["br"])
-    c["h"] = _sig(params["Wh1"] @ c["p"] + params["Wh2"] @ c["r"] + params["bh"])
-    c["o"] = _sig(params["Wo"] @ c["h"] + params["bo"])
-    c["y"] = _sig(params["Wy"] @ c["o"] + params["by"])
+    c["p"] = sigmoid(params["Wp"] @ P + params["bp"])
+    c["r"] = sigmoid(params["Wr"] @ R + params["br"])
+    c["h"] = sigmoid(params["Wh1"] @ c["p"] + params["Wh2"] @ c["r"] + params["bh"])
+    c["o"] = sigmoid(params["Wo"] @ c["h"] + params["bo"])
+    c["y"] = sigmoid(params["Wy"] @ c["o"] + params["by"])
     return c["y"], c
 
 
@@ -189,13 +187,40 @@ def held_out(seed: int, n: int = 4) -> np.ndarray:
 PAPER_SCHEDULE = ((20, 0.005, 0.5), (None, 0.001, 0.9))
 
 
-def train(seeds, test_sets=None, sweeps: int = 1500, schedule=PAPER_SCHEDULE, decay: float = 0.002,
-          scale: float = 0.3, margin: tuple[float, float] | None = MARGIN) -> dict:
+def _checked_test_sets(seeds: list[int], test_sets) -> list[np.ndarray]:
+    """One array of distinct held-out column indices (0..103) per seed (default :func:`held_out`)."""
+    if test_sets is None:
+        test_sets = [held_out(s) for s in seeds]
+    test_sets = [np.asarray(t, dtype=int).ravel() for t in test_sets]
+    for t in test_sets:
+        if t.size and (t.min() < 0 or t.max() >= 104 or len(set(t.tolist())) != t.size):
+            raise ValueError(f"test sets must be distinct column indices in 0..103, got {t.tolist()}")
+    if len(test_sets) != len(seeds):
+        raise ValueError(f"need one test set per seed: {len(seeds)} seeds, {len(test_sets)} test sets")
+    return test_sets
+
+
+def _rates(schedule, sweeps: int) -> list[tuple[float, float]]:
+    """(ε, α) for each sweep from (until_sweep, ε, α) phases, the last with until_sweep ``None``;
+    every ε and α is checked by ``optim.SGD`` itself."""
+    phases = [tuple(phase) for phase in schedule]
+    if not phases or any(len(phase) != 3 for phase in phases) or phases[-1][0] is not None:
+        raise ValueError("schedule must be (until_sweep, lr, momentum) phases, the last with "
+                         f"until_sweep None, got {schedule!r}")
+    for _, lr, momentum in phases:
+        SGD({}, lr=lr, momentum=momentum)       # raises SGD's own error for a bad phase
+    return [next((e, a) for until, e, a in phases if until is None or t < until) for t in range(sweeps)]
+
+
+def train_family_trees(seeds, test_sets=None, sweeps: int = 1500, schedule=PAPER_SCHEDULE,
+                       decay: float = 0.002, scale: float = 0.3,
+                       margin: tuple[float, float] | None = MARGIN) -> dict:
     """Full-batch training, one network per seed, all seeds at once (stacked parameters).
 
     Run i trains on the 104 queries minus ``test_sets[i]`` (default :func:`held_out`).
-    ``schedule``: (until_sweep, ε, α) phases, the last with ``None``: Δw(t) = −ε ∂E/∂w + α Δw(t−1);
-    after every update each parameter is multiplied by (1 − ``decay``).  Returns stacked
+    ``schedule``: (until_sweep, ε, α) phases, the last with ``None``: Δw(t) = −ε ∂E/∂w +
+    α Δw(t−1) by ``optim.SGD`` (BP1..BP4 by :func:`backward`, arrays stacked over the S runs);
+    after each update every parameter is multiplied by (1 − ``decay``).  Returns stacked
     ``params``, ``error`` (sweeps, S), ``train_correct`` (S,) and ``test_correct`` (S,) counts,
     ``test_sets`` (S, n) and ``outputs`` (S, 24, 104)."""
     seeds = [seeds] if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool) else list(seeds)
@@ -205,30 +230,19 @@ def train(seeds, test_sets=None, sweeps: int = 1500, schedule=PAPER_SCHEDULE, de
     decay = finite_scalar(decay, "decay")
     if not 0.0 <= decay < 1.0:
         raise ValueError(f"decay must lie in [0, 1), got {decay}")
-    if test_sets is None:
-        test_sets = [held_out(s) for s in seeds]
-    test_sets = [np.asarray(t, dtype=int).ravel() for t in test_sets]
-    for t in test_sets:
-        if t.size and (t.min() < 0 or t.max() >= 104 or len(set(t.tolist())) != t.size):
-            raise ValueError(f"test sets must be distinct column indices in 0..103, got {t.tolist()}")
-    if len(test_sets) != len(seeds):
-        raise ValueError(f"need one test set per seed: {len(seeds)} seeds, {len(test_sets)} test sets")
+    test_sets, rates = _checked_test_sets(seeds, test_sets), _rates(schedule, sweeps)
     P, R, T, _ = dataset()
-    mask = np.ones((len(seeds), 1, 104))
-    for i, t in enumerate(test_sets):
-        mask[i, 0, t] = 0.0
+    mask = np.array([[~np.isin(np.arange(104), t)] for t in test_sets], dtype=float)  # (S, 1, 104)
     inits = [init_params(s, scale) for s in seeds]
     params = {k: np.stack([p[k] for p in inits]) for k in SHAPES}
-    vel = {k: np.zeros_like(v) for k, v in params.items()}
+    opt = SGD(params, *rates[0])
     errs = np.empty((sweeps, len(seeds)))
     for t in range(sweeps):
-        lr, mom = next((e, a) for until, e, a in schedule if until is None or t < until)
+        opt.lr, opt.momentum = rates[t]
         y, cache = forward(params, P, R)
         errs[t] = 0.5 * np.sum((residual(y, T, margin) * mask) ** 2, axis=(1, 2))
-        grads = backward(params, cache, T, margin, weight=mask)
+        opt.step(backward(params, cache, T, margin, weight=mask))
         for k in params:
-            vel[k] = mom * vel[k] - lr * grads[k]
-            params[k] += vel[k]
             params[k] *= 1.0 - decay
     y_all, _ = forward(params, P, R)
     ok = correct(y_all, T)

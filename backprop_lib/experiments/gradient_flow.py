@@ -10,7 +10,8 @@ synthetic data and measure, averaged over seeds:
 * :func:`gradient_norm_profile` - ||dL/dW^(l)||_F for l = 1..L (plain, residual or layer-normalised);
 * :func:`delta_bound` - the bound above, layer by layer, next to the measured ||delta^(l)||;
 * :func:`dead_fraction` - the fraction of ReLU units that output 0 for every example of a batch;
-* :func:`train` - plain gradient descent, optionally clipped with ``clip_by_global_norm``.
+* :func:`descend_with_clipping` - plain gradient descent, optionally clipped with
+  ``clip_by_global_norm``.
 
 Networks: ``depth`` = L layers with weights, L - 1 hidden layers of ``width`` units, one linear
 output unit and the MSE loss, so the output layer can never be a dead ReLU.
@@ -27,7 +28,7 @@ from backprop_lib.nn.activations import HIDDEN_ACTIVATIONS
 from backprop_lib.nn.init import INITIALIZERS
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.layer_norm import LayerNormMLP
-from backprop_lib.nn.optim import clip_by_global_norm, global_norm
+from backprop_lib.nn.optim import SGD, clip_by_global_norm, global_norm
 from backprop_lib.nn.residual import ResidualMLP
 
 FLOW_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
@@ -188,7 +189,7 @@ def delta_bound(net: MLP, grads: dict[str, np.ndarray]) -> tuple[np.ndarray, np.
 
 
 @dataclass(frozen=True)
-class TrainLog:
+class DescentLog:
     """``losses`` (steps run,), ``norms`` (global gradient norm before clipping, per step);
     ``diverged`` is True when the loss left [0, ``limit``] and training stopped."""
 
@@ -197,13 +198,15 @@ class TrainLog:
     diverged: bool
 
 
-def train(net: MLP, X, Y, lr: float, steps: int, clip: float | None = None, limit: float = 1e12) -> TrainLog:
-    """Plain gradient descent p <- p - lr * g for ``steps`` steps (in place on ``net.params``).
+def descend_with_clipping(net: MLP, X, Y, lr: float, steps: int, clip: float | None = None,
+                          limit: float = 1e12) -> DescentLog:
+    """Plain gradient descent p <- p - lr * g (``optim.SGD`` without momentum) for ``steps``
+    steps, in place on ``net.params``; X (n_0, B), Y (n_L, B).
 
     With ``clip``, the gradients are first rescaled by ``clip_by_global_norm(grads, clip)``.
     Stops early, marking ``diverged``, once the loss exceeds ``limit`` (before it can overflow).
     """
-    lr = finite_scalar(lr, "lr", positive=True)
+    opt = SGD(net.params, lr=lr)
     steps = positive_int(steps, "steps")
     if clip is not None:
         clip = finite_scalar(clip, "clip", positive=True)
@@ -213,12 +216,9 @@ def train(net: MLP, X, Y, lr: float, steps: int, clip: float | None = None, limi
             loss, grads = net.loss_and_gradients(X, Y)
         losses.append(loss)
         if not np.isfinite(loss) or loss > limit:
-            return TrainLog(np.array(losses), np.array(norms), True)
+            return DescentLog(np.array(losses), np.array(norms), True)
         norm = (clip_by_global_norm(grads, clip) if clip is not None
                 else global_norm(grads, [k for k in grads if k[0] in "Wb"]))
         norms.append(norm)
-        for k in net.params:
-            net.params[k] -= lr * grads[k]
-    return TrainLog(np.array(losses), np.array(norms), False)
-
-
+        opt.step(grads)
+    return DescentLog(np.array(losses), np.array(norms), False)

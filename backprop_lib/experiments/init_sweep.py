@@ -2,9 +2,10 @@
 
 Whether plain gradient descent solves XOR depends on the random starting weights.  To measure the
 *fraction* of initialisations that converge we train S networks, one per seed, stacked along a
-leading axis, so one NumPy operation updates all of them.  The equations are BP1-BP4 and the
-momentum update of :mod:`backprop_lib.nn.optim`, written out for the stack (tests check them
-against :func:`backprop_lib.nn.train.train` on single networks).
+leading axis, so one NumPy operation updates all of them.  The equations are BP1-BP4, written
+out for the stack, and the momentum update of :class:`backprop_lib.nn.optim.SGD`, which acts on
+stacked arrays as they are (tests check them against :func:`backprop_lib.nn.train.train` on
+single networks).
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from backprop_lib._validation import finite_scalar, positive_int
+from backprop_lib._validation import positive_int
 from backprop_lib.nn.activations import sigmoid
 from backprop_lib.nn.mlp import MLP
+from backprop_lib.nn.optim import SGD
 from backprop_lib.nn.train import checked_xy
 
 
@@ -24,23 +26,19 @@ def train_many_inits(X, Y, hidden: int, seeds: Sequence[int], *, epochs: int, lr
 
     The S networks ``MLP([n_0, hidden, 1], "sigmoid", "sigmoid", "bce", init, seed)`` are stacked
     along a leading axis (W1: (S, hidden, n_0), ...) and trained with the same BP1-BP4 and
-    momentum updates as :func:`train`, vectorised over seeds.  Returns the loss curves
-    (S, epochs + 1): column 0 is the loss before training.  Y must be (1, B).
+    momentum updates as :func:`backprop_lib.nn.train.train`, vectorised over seeds.  Returns
+    the loss curves (S, epochs + 1): column 0 is the loss before training.  Y must be (1, B).
     """
     X, Y = checked_xy(X, Y)
     if Y.shape[0] != 1:
         raise ValueError(f"Y must have one row (binary targets), got shape {Y.shape}")
     hidden, epochs = positive_int(hidden, "hidden"), positive_int(epochs, "epochs")
-    lr = finite_scalar(lr, "lr", positive=True)
-    momentum = finite_scalar(momentum, "momentum")
-    if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
     seeds = list(seeds)
     if not seeds:
         raise ValueError("seeds must be a non-empty list of integers")
     nets = [MLP([X.shape[0], hidden, 1], "sigmoid", "sigmoid", "bce", init, seed=s) for s in seeds]
     P = {k: np.stack([n.params[k] for n in nets]) for k in ("W1", "b1", "W2", "b2")}
-    V = {k: np.zeros_like(p) for k, p in P.items()}
+    opt = SGD(P, lr=lr, momentum=momentum)          # v <- momentum v - lr g, p <- p + v
     B = X.shape[1]
     curves = np.empty((len(seeds), epochs + 1))
     for t in range(epochs + 1):
@@ -54,7 +52,5 @@ def train_many_inits(X, Y, hidden: int, seeds: Sequence[int], *, epochs: int, lr
         d1 = (np.swapaxes(P["W2"], 1, 2) @ d2) * A1 * (1.0 - A1)             # BP2
         G = {"W2": d2 @ np.swapaxes(A1, 1, 2) / B, "b2": d2.mean(axis=2, keepdims=True),  # BP3, BP4
              "W1": d1 @ X.T / B, "b1": d1.mean(axis=2, keepdims=True)}
-        for k in P:
-            V[k] = momentum * V[k] - lr * G[k]
-            P[k] = P[k] + V[k]
+        opt.step(G)
     return curves

@@ -8,9 +8,10 @@ the pattern is mirror-symmetric about its centre (x_1 = x_6, x_2 = x_5, x_3 = x_
     Δw(t) = −ε ∂E/∂w(t) + α Δw(t−1).
 
 ``backprop_lib.MLP.backward`` returns gradients of the batch-*mean* loss, so ∂E/∂w = 64 × those;
-:func:`train_with_mlp` does exactly that with ``MLP`` and ``optim.SGD``.  :func:`train` runs many
-seeds at once with the same equations (BP1..BP4, stacked over a leading seed axis S) so that
-dozens of runs take a few seconds; the tests check the two give the same trajectory.
+:func:`train_with_mlp` does exactly that with ``MLP`` and ``optim.SGD``.
+:func:`train_symmetry_runs` runs many seeds at once with the same equations (BP1..BP4, stacked
+over a leading seed axis S, and the same ``optim.SGD`` update) so that dozens of runs take a few
+seconds; the tests check the two give the same trajectory.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, positive_int
+from backprop_lib.nn.activations import sigmoid
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
 
@@ -45,18 +47,14 @@ def init_params(seed: int, scale: float = 0.3) -> dict[str, np.ndarray]:
     return {k: rng.uniform(-scale, scale, size=s) for k, s in SHAPES.items()}
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def summed_gradients(params: dict[str, np.ndarray], X: np.ndarray, d: np.ndarray):
     """Outputs y (S, 1, 64), E per seed (S,) and ∂E/∂params summed over patterns, for params
     stacked over seeds: W1 (S, 2, 6), b1 (S, 2, 1), W2 (S, 1, 2), b2 (S, 1, 1).
 
     BP1 δ2 = (y − d) ⊙ y(1 − y);  BP2 δ1 = W2ᵀ δ2 ⊙ a1(1 − a1);
     BP3 ∂E/∂W = Σ_p δ aᵀ;  BP4 ∂E/∂b = Σ_p δ  (sums, not means)."""
-    a1 = _sigmoid(params["W1"] @ X + params["b1"])
-    y = _sigmoid(params["W2"] @ a1 + params["b2"])
+    a1 = sigmoid(params["W1"] @ X + params["b1"])
+    y = sigmoid(params["W2"] @ a1 + params["b2"])
     E = 0.5 * np.sum((y - d) ** 2, axis=(1, 2))
     d2 = (y - d) * y * (1 - y)                                         # BP1
     d1 = (np.swapaxes(params["W2"], 1, 2) @ d2) * a1 * (1 - a1)        # BP2
@@ -65,8 +63,8 @@ def summed_gradients(params: dict[str, np.ndarray], X: np.ndarray, d: np.ndarray
     return y, E, grads
 
 
-def train(seeds: Sequence[int], sweeps: int, lr: float = 0.1, momentum: float = 0.9,
-          tol: float = 0.1, scale: float = 0.3) -> dict:
+def train_symmetry_runs(seeds: Sequence[int], sweeps: int, lr: float = 0.1,
+                        momentum: float = 0.9, tol: float = 0.1, scale: float = 0.3) -> dict:
     """Train one network per seed for ``sweeps`` full sweeps (all seeds at once).
 
     Converged at sweep t when, with the weights after t updates, every one of the 64 outputs is
@@ -77,15 +75,11 @@ def train(seeds: Sequence[int], sweeps: int, lr: float = 0.1, momentum: float = 
     if not seeds:
         raise ValueError("seeds must list at least one integer seed")
     sweeps = positive_int(sweeps, "sweeps")
-    lr = finite_scalar(lr, "lr", positive=True)
     tol = finite_scalar(tol, "tol", positive=True)
-    momentum = finite_scalar(momentum, "momentum")
-    if not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must lie in [0, 1), got {momentum}")
     X, d = patterns()
     inits = [init_params(s, scale) for s in seeds]
     params = {k: np.stack([p[k] for p in inits]) for k in SHAPES}
-    vel = {k: np.zeros_like(v) for k, v in params.items()}
+    opt = SGD(params, lr=lr, momentum=momentum)   # Δw = −ε ∂E/∂w + α Δw_prev
     S = len(seeds)
     converged = np.full(S, -1)
     error, max_dev = np.empty((sweeps + 1, S)), np.empty((sweeps + 1, S))
@@ -95,10 +89,7 @@ def train(seeds: Sequence[int], sweeps: int, lr: float = 0.1, momentum: float = 
         converged[(converged < 0) & (max_dev[t] < tol)] = t
         if t == sweeps:
             break
-        for k in params:                       # Δw = −ε ∂E/∂w + α Δw_prev
-            vel[k] *= momentum
-            vel[k] -= lr * grads[k]
-            params[k] += vel[k]
+        opt.step(grads)
     return {"seeds": seeds, "params": params, "converged_at": converged, "error": error,
             "max_dev": max_dev, "outputs": y[:, 0, :]}
 
@@ -160,8 +151,8 @@ def half_sum_gap(W1: np.ndarray) -> np.ndarray:
 
 def first_below(max_dev: np.ndarray, level: float) -> np.ndarray:
     """Per run (S,): the first sweep t with max_dev[t] < ``level`` (−1: never); ``max_dev`` is the
-    (T + 1, S) array returned by :func:`train`.  ``level`` = tol gives ``converged_at``; 0.5 means
-    every output on the correct side of 0.5."""
+    (T + 1, S) array returned by :func:`train_symmetry_runs`.  ``level`` = tol gives
+    ``converged_at``; 0.5 means every output on the correct side of 0.5."""
     max_dev = np.asarray(max_dev, dtype=float)
     if max_dev.ndim != 2:
         raise ValueError(f"max_dev must be a (sweeps + 1, S) array, got shape {max_dev.shape}")

@@ -77,10 +77,11 @@ class SGD:
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
         """v <- momentum * v - lr * g;  p <- p + v, for every parameter."""
         for k in _param_keys(self.params, grads):
-            if self.momentum == 0.0:  # plain gradient descent: v = -lr * g, no state to keep
-                self.params[k] -= self.lr * grads[k]
-                continue
             v = self.velocity[k]
+            if self.momentum == 0.0:  # plain gradient descent: v = -lr * g (kept, so a later
+                np.multiply(grads[k], -self.lr, out=v)  # phase with momentum starts from it)
+                self.params[k] += v
+                continue
             v *= self.momentum
             v -= self.lr * grads[k]
             self.params[k] += v

@@ -8,7 +8,8 @@ from collections.abc import Callable
 import numpy as np
 
 from backprop_lib._validation import call_safely, valid_name
-from backprop_lib.experiments.symmetry1986 import SHAPES, init_params, patterns, summed_gradients
+from backprop_lib.experiments import symmetry1986 as sym
+from backprop_lib.gradcheck.finite_diff import numerical_gradient
 from backprop_lib.nn.init import init_std
 from backprop_lib.nn.layer_norm import EPS, layer_norm
 from backprop_lib.nn.mlp import MLP
@@ -23,16 +24,13 @@ def check_layer_norm_backward(fn: Callable, seed: int = 0) -> CheckResult:
     if not callable(fn):
         raise TypeError(f"fn must be a function of (g, zhat, s), got {type(fn).__name__}")
     rng = np.random.default_rng(seed)
-    n, B, h = 5, 3, 1e-6
+    n, B = 5, 3
     z = rng.normal(1.0, 2.0, size=(n, B))
     g = rng.normal(size=(n, B))
     zhat, s = layer_norm(z, EPS)
-    want = np.zeros_like(z)          # d/dz of sum(g * zhat(z)), by central differences
-    for idx in np.ndindex(z.shape):
-        zp, zm = z.copy(), z.copy()
-        zp[idx] += h
-        zm[idx] -= h
-        want[idx] = np.sum(g * (layer_norm(zp, EPS)[0] - layer_norm(zm, EPS)[0])) / (2 * h)
+    point = {"z": z.copy()}          # d/dz of sum(g * zhat(z)), by central differences
+    want = numerical_gradient(lambda: np.sum(g * layer_norm(point["z"], EPS)[0]), point,
+                              eps=1e-6)["z"]
     got, err = call_safely(fn, g.copy(), zhat.copy(), s.copy())
     if err:
         return CheckResult(False, f"{FAIL} Your function raised {err}.")
@@ -98,7 +96,7 @@ def check_momentum_step(momentum_step: Callable, steps: int = 3, seed: int = 0) 
                              f"(lr = {lr}, momentum = {mu}).")
 
 
-def check_init_std(std_fn, name: str) -> CheckResult:
+def check_init_std(std_fn: Callable[[int, int], float], name: str) -> CheckResult:
     """Check a learner's ``std_fn(n_in, n_out)`` against ``init_std(name, n_in, n_out)`` on several
     layer shapes; the message says what is off (variance instead of std, swapped fan-in/out...)."""
     valid_name(name, ("xavier", "he"), "name")
@@ -106,10 +104,9 @@ def check_init_std(std_fn, name: str) -> CheckResult:
         raise TypeError(f"std_fn must be a function of (n_in, n_out), got {type(std_fn).__name__}")
     for n_in, n_out in ((64, 64), (16, 64), (100, 10), (3, 1)):
         want = init_std(name, n_in, n_out)
-        try:
-            got = float(std_fn(n_in, n_out))
-        except Exception as exc:  # the learner's code may raise anything
-            return CheckResult(False, f"{FAIL} Your function raised {type(exc).__name__}: {exc} "
+        got, err = call_safely(lambda: float(std_fn(n_in, n_out)))
+        if err:
+            return CheckResult(False, f"{FAIL} Your function raised {err} "
                                       f"for n_in = {n_in}, n_out = {n_out}.")
         if np.isclose(got, want, rtol=1e-9):
             continue
@@ -125,19 +122,20 @@ def check_init_std(std_fn, name: str) -> CheckResult:
     return CheckResult(True, f"{PASS} Correct: equals init_std({name!r}, n_in, n_out) on 4 shapes.")
 
 
-def check_paper_gradients(fn, seed: int = 7):
+def check_paper_gradients(fn: Callable, seed: int = 7) -> CheckResult:
     """Exercise checker: ``fn(net, X, d)`` must return the paper's ∂E/∂w (E summed over the 64
-    patterns) as a dict W1, b1, W2, b2, for an ``MLP`` ``net`` of the 6-2-1 network.  Compared
-    with :func:`summed_gradients`; returns a ``CheckResult`` that prints the verdict."""
+    patterns, X (6, 64), d (1, 64)) as a dict W1 (2, 6), b1 (2, 1), W2 (1, 2), b2 (1, 1), for an
+    ``MLP`` ``net`` of the 6-2-1 network.  Compared with
+    :func:`backprop_lib.experiments.symmetry1986.summed_gradients` (BP1..BP4 summed over the
+    patterns); returns a ``CheckResult`` that prints the verdict."""
     if not callable(fn):
         raise TypeError(f"check_paper_gradients needs a function fn(net, X, d), got {type(fn).__name__}")
-    X, d = patterns()
-    params = init_params(seed, scale=2.0)
+    X, d = sym.patterns()
+    params = sym.init_params(seed, scale=2.0)
     net = MLP.from_params({k: v.copy() for k, v in params.items()}, activation="sigmoid",
                           output_activation="sigmoid", loss="mse")
-    try:
-        yours = fn(net, X, d)
-    except Exception as exc:  # the learner's code may raise anything
-        return CheckResult(False, f"{FAIL} Your function raised {type(exc).__name__}: {exc}")
-    _, _, grads = summed_gradients({k: v[None] for k, v in params.items()}, X, d)
-    return check_arrays(yours, {k: grads[k][0] for k in SHAPES}, rtol=1e-8, atol=1e-12)
+    yours, err = call_safely(fn, net, X, d)
+    if err:
+        return CheckResult(False, f"{FAIL} Your function raised {err}")
+    _, _, grads = sym.summed_gradients({k: v[None] for k, v in params.items()}, X, d)
+    return check_arrays(yours, {k: grads[k][0] for k in sym.SHAPES}, rtol=1e-8, atol=1e-12)

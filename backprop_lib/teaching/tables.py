@@ -3,13 +3,13 @@
 A :class:`Table` displays as an HTML table in Jupyter and in the built book (``_repr_html_``)
 and as aligned fixed-width text everywhere else (``str``/``repr``).  Both renderings depend only
 on the numbers and the precision, so notebook outputs are byte-for-byte reproducible and can be
-compared by nbval.  A table refuses a number that lies within ``TIE_RTOL`` (1e-12, relative) of a
-rounding tie of its precision (``0.5606875`` at 6 decimals): its last printed digit would depend
-on the last bits of the float, which change with the CPU (by ~1e-15 relative for the numbers a
-table shows), so the table would not read the same on every machine.  Choose another precision
-then; widgets, which are never compared, pass ``check_ties=False``.  Numbers that carry more noise
-than that (finite differences, float32) need a margin of their own: print them as the bound they
-meet instead (:func:`backprop_lib.teaching.below`).
+compared by nbval.  A table refuses a number that lies within ``TABLE_TIE_RTOL`` (1e-12,
+relative) of a rounding tie of its precision (``0.5606875`` at 6 decimals): its last printed
+digit would depend on the last bits of the float, which change with the CPU (by ~1e-15 relative
+for the numbers a table shows), so the table would not read the same on every machine.  Choose
+another precision then; widgets, which are never compared, pass ``check_ties=False``.  Numbers
+that carry more noise than that (finite differences, float32) need a margin of their own: print
+them as the bound they meet instead (:func:`backprop_lib.teaching.below`).
 
     Table.from_columns("unit j", ["1", "2", "3"], {"z^(1)_j": z1, "a^(1)_j": a1}, precision=6)
     matrix_table("dL/dW^(1)", grad_W1)      # rows j = 1..n_l, columns k = 1..n_{l-1}
@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lib._validation import positive_int
-from backprop_lib.teaching import rounded
+from backprop_lib.teaching.prose import rounded
 
 #: A number nearer than this (relative) to a rounding tie of its table precision is refused. The
 #: glue helper uses 1e-9 for the few numbers of the prose (which can always show fewer digits);
 #: a table shows many numbers at one precision, and 1e-12 is still 1000 times the ~1e-15 by which
 #: the same computation differs between CPUs.
-TIE_RTOL = 1e-12
+TABLE_TIE_RTOL = 1e-12
 
 
 def format_number(value, precision: int = 6, check_tie: bool = False) -> str:
@@ -38,8 +38,8 @@ def format_number(value, precision: int = 6, check_tie: bool = False) -> str:
     |value| >= 1e6, so a small number keeps at least three significant figures (precision >= 3).
     Integers print as integers, strings pass through, NaN and infinities by name.
 
-    With ``check_tie=True``, raises ``ValueError`` for a float within ``TIE_RTOL`` (relative) of a
-    rounding tie of that format (see :func:`backprop_lib.teaching.rounded`)."""
+    With ``check_tie=True``, raises ``ValueError`` for a float within ``TABLE_TIE_RTOL``
+    (relative) of a rounding tie of that format (see :func:`backprop_lib.teaching.rounded`)."""
     precision = positive_int(precision, "precision")
     if not isinstance(check_tie, bool):
         raise TypeError(f"check_tie must be True or False, got {check_tie!r}")
@@ -58,7 +58,7 @@ def format_number(value, precision: int = 6, check_tie: bool = False) -> str:
         fmt = f".{precision}f"
     if check_tie:
         try:
-            rounded(v, fmt, rtol=TIE_RTOL)
+            rounded(v, fmt, rtol=TABLE_TIE_RTOL)
         except ValueError as exc:
             raise ValueError(f"{exc} (here: choose another precision than {precision})") from None
     return format(v, fmt)

@@ -99,25 +99,7 @@ class NetworkDiagram:
         ``deltas``: delta^(1), ..., delta^(L), each (n_l,) or (n_l, 1) (BP1, BP2); ``None`` hides them.
         ``target``: y for a one-unit output (shown in green), or ``None``.
         """
-        L = len(self.sizes) - 1
-        if not isinstance(values, Sequence) or len(values) != L + 1:
-            raise ValueError(f"values must be a list of {L + 1} arrays a^(0)..a^({L}), got {_describe(values)}")
-        if not isinstance(grads, Sequence) or len(grads) != L:
-            raise ValueError(f"grads must be a list of {L} arrays dL/dW^(1)..dL/dW^({L}), got {_describe(grads)}")
-        if deltas is not None and (not isinstance(deltas, Sequence) or len(deltas) != L):
-            raise ValueError(f"deltas must be a list of {L} arrays delta^(1)..delta^({L}), got {_describe(deltas)}")
-        a = [_column(v, n, f"values[{l}]") for l, (v, n) in enumerate(zip(values, self.sizes))]
-        g = []
-        for l in range(1, L + 1):
-            arr = np.asarray(grads[l - 1], dtype=float)
-            shape = (self.sizes[l], self.sizes[l - 1])
-            if arr.shape != shape:
-                raise ValueError(f"grads[{l - 1}] (dL/dW^({l})) must have shape {shape}, got {arr.shape}")
-            if not np.all(np.isfinite(arr)):
-                raise ValueError(f"grads[{l - 1}] contains NaN or infinite values")
-            g.append(arr)
-        d = None if deltas is None else [_column(v, self.sizes[l], f"deltas[{l - 1}]")
-                                         for l, v in enumerate(deltas, start=1)]
+        a, g, d = self._checked_pass(values, grads, deltas)
         for l, texts in enumerate(self.value_texts):
             for j, text in enumerate(texts):
                 text.set_text(_fmt(a[l][j]))
@@ -139,6 +121,30 @@ class NetworkDiagram:
                     label.set_color(colour)
         if self.target_text is not None:
             self.target_text.set_text("" if target is None else f"y = {_fmt(float(target))}")
+
+    def _checked_pass(self, values, grads, deltas):
+        """The arguments of :meth:`update` checked against ``sizes``: a^(l) (n_l,) for l = 0..L,
+        dL/dW^(l) (n_l, n_{l-1}) and delta^(l) (n_l,) (or None) for l = 1..L."""
+        L = len(self.sizes) - 1
+        if not isinstance(values, Sequence) or len(values) != L + 1:
+            raise ValueError(f"values must be a list of {L + 1} arrays a^(0)..a^({L}), got {_describe(values)}")
+        if not isinstance(grads, Sequence) or len(grads) != L:
+            raise ValueError(f"grads must be a list of {L} arrays dL/dW^(1)..dL/dW^({L}), got {_describe(grads)}")
+        if deltas is not None and (not isinstance(deltas, Sequence) or len(deltas) != L):
+            raise ValueError(f"deltas must be a list of {L} arrays delta^(1)..delta^({L}), got {_describe(deltas)}")
+        a = [_column(v, n, f"values[{l}]") for l, (v, n) in enumerate(zip(values, self.sizes))]
+        g = []
+        for l in range(1, L + 1):
+            arr = np.asarray(grads[l - 1], dtype=float)
+            shape = (self.sizes[l], self.sizes[l - 1])
+            if arr.shape != shape:
+                raise ValueError(f"grads[{l - 1}] (dL/dW^({l})) must have shape {shape}, got {arr.shape}")
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"grads[{l - 1}] contains NaN or infinite values")
+            g.append(arr)
+        d = None if deltas is None else [_column(v, self.sizes[l], f"deltas[{l - 1}]")
+                                         for l, v in enumerate(deltas, start=1)]
+        return a, g, d
 
 
 def _describe(obj) -> str:
@@ -180,14 +186,30 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, figsize: tuple[fl
     ax.set_xlim(-0.9, (len(sizes) - 1) * LAYER_GAP + 1.2)
     ax.set_ylim(-half - (1.2 if key else 0.85), half + 0.75)
     diagram = NetworkDiagram(figure, ax, sizes)
-    for l in range(1, len(sizes)):
+    _draw_edges(diagram, pos, scale)
+    _draw_units(diagram, pos, scale)
+    if key:
+        diagram.key_text = ax.text(
+            0.5, 0.0, "blue: activations a; orange: \u03b4 = \u2202L/\u2202z = \u2202L/\u2202b under each unit (BP4), "
+            "\u2202L/\u2202W on each edge (BP3)\nedge width: |\u2202L/\u2202W| on a log scale over "
+            f"{DECADES:g} decades; solid: > 0, dashed: < 0, grey dotted: exactly 0",
+            transform=ax.transAxes, fontsize=8 * scale, color=NEUTRAL, ha="center", va="bottom", zorder=3)
+    if title:
+        figure.suptitle(title, fontsize=11 * scale)
+    return diagram
+
+
+def _draw_edges(diagram: NetworkDiagram, pos: list[np.ndarray], scale: float) -> None:
+    """One grey line per weight W^(l)_{jk} and an empty label on it (filled by ``update``)."""
+    ax = diagram.ax
+    for l in range(1, len(pos)):
         lines, labels = [], []
         for j, (xj, yj) in enumerate(pos[l]):
             row_lines, row_labels = [], []
             for k, (xk, yk) in enumerate(pos[l - 1]):
                 (line,) = ax.plot([xk + RADIUS, xj - RADIUS], [yk, yj], color=NEUTRAL, lw=1.0,
                                   solid_capstyle="butt", zorder=1)
-                t = 0.5 if l == len(sizes) - 1 else LABEL_AT   # edges into the output: mid-way
+                t = 0.5 if l == len(pos) - 1 else LABEL_AT   # edges into the output: mid-way
                 lx, ly = xk + t * (xj - xk), yk + t * (yj - yk)
                 row_lines.append(line)
                 row_labels.append(ax.text(lx, ly, "", fontsize=8 * scale, fontweight="bold", ha="center", va="center", zorder=4,
@@ -196,6 +218,12 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, figsize: tuple[fl
             labels.append(row_labels)
         diagram.edges.append(lines)
         diagram.edge_texts.append(labels)
+
+
+def _draw_units(diagram: NetworkDiagram, pos: list[np.ndarray], scale: float) -> None:
+    """A circle per unit with its name, an empty value text inside and (below the non-input
+    units) an empty delta text; a target text beside a one-unit output."""
+    ax = diagram.ax
     for l, centres in enumerate(pos):
         texts, deltas = [], []
         for j, (x, y) in enumerate(centres):
@@ -209,16 +237,7 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, figsize: tuple[fl
         diagram.value_texts.append(texts)
         if l > 0:
             diagram.delta_texts.append(deltas)
-    if sizes[-1] == 1:
+    if diagram.sizes[-1] == 1:
         x, y = pos[-1][0]
         diagram.target_text = ax.text(x + RADIUS + 0.12, y, "", color=TARGET, fontsize=9 * scale, ha="left",
                                       va="center", zorder=3)
-    if key:
-        diagram.key_text = ax.text(
-            0.5, 0.0, "blue: activations a; orange: \u03b4 = \u2202L/\u2202z = \u2202L/\u2202b under each unit (BP4), "
-            "\u2202L/\u2202W on each edge (BP3)\nedge width: |\u2202L/\u2202W| on a log scale over "
-            f"{DECADES:g} decades; solid: > 0, dashed: < 0, grey dotted: exactly 0",
-            transform=ax.transAxes, fontsize=8 * scale, color=NEUTRAL, ha="center", va="bottom", zorder=3)
-    if title:
-        figure.suptitle(title, fontsize=11 * scale)
-    return diagram

@@ -1,4 +1,6 @@
-"""Shared test set-up: a non-interactive matplotlib backend and small helpers."""
+"""Shared test set-up: a non-interactive matplotlib backend, the hypothesis profile and fixtures.
+
+Plain helpers live in tests/helpers.py (and tests/helpers_nn.py); no test imports from here."""
 import os
 
 import matplotlib
@@ -21,19 +23,6 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
-
-
-# The worked 2-3-1 example of the course brief: parameters and the published numbers.
-PUBLISHED_231 = {
-    "params": {
-        "W1": [[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]],
-        "b1": [[0.35], [0.35], [0.35]],
-        "W2": [[0.40, 0.45, 0.50]],
-        "b2": [[0.60]],
-    },
-    "x": [[0.05], [0.10]],
-    "y": [[0.01]],
-}
 
 
 @pytest.fixture(scope="session")

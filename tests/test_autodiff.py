@@ -1,95 +1,17 @@
 """The scalar reverse-mode engine against autograd, finite differences and hand computation.
 
-Hypothesis draws random expression *graphs* (each new node may reuse any earlier node, so shared
-sub-expressions and repeated operands like ``u * u`` occur naturally).  The same graph is evaluated
-with ``Value``, with ``autograd.numpy`` (differentiated by autograd) and with plain floats
-(central differences); only the definition of each operation is shared.
+Hypothesis draws random expression *graphs* (tests/helpers.py: each new node may reuse any
+earlier node, so shared sub-expressions and repeated operands like ``u * u`` occur naturally).
+The same graph is evaluated with ``Value``, with ``autograd.numpy`` (differentiated by autograd)
+and with plain floats (central differences); only the definition of each operation is shared.
 """
 import math
 
-import autograd.numpy as anp
 import pytest
-from autograd import grad as ag_grad
+from helpers import FLOAT_LIB, METHOD_LIB, N_INPUTS, autograd_gradient, evaluate, expressions, well_conditioned
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 from backprop_lib.autodiff.reverse import Value, count_operations, grad
-
-N_INPUTS = 3
-BINARY = ["+", "-", "*", "/"]
-UNARY = ["exp", "log", "tanh", "sigmoid", "relu", "**2", "**3", "**-1", "**0.5", "neg"]
-CONST = ["c+", "c-", "c*", "c/"]          # constant on the LEFT: c + x, c - x, c * x, c / x
-
-
-@st.composite
-def expressions(draw):
-    """A list of steps (op, i, j, const); node k = N_INPUTS + step index; inputs are nodes 0..2."""
-    n_steps = draw(st.integers(1, 10))
-    steps = []
-    for k in range(n_steps):
-        n_avail = N_INPUTS + k
-        op = draw(st.sampled_from(BINARY + UNARY + CONST))
-        i = draw(st.integers(0, n_avail - 1))
-        j = draw(st.integers(0, n_avail - 1))
-        c = draw(st.sampled_from([-2.5, -1.0, 0.5, 2.0, 3.0]))
-        steps.append((op, i, j, c))
-    xs = draw(st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=N_INPUTS, max_size=N_INPUTS))
-    return steps, xs
-
-
-def apply(op, u, v, c, lib):
-    """One operation; ``lib`` supplies the unary functions for the number type used."""
-    if op == "+": return u + v
-    if op == "-": return u - v
-    if op == "*": return u * v
-    if op == "/": return u / v
-    if op == "c+": return c + u
-    if op == "c-": return c - u
-    if op == "c*": return c * u
-    if op == "c/": return c / u
-    if op == "neg": return -u
-    if op.startswith("**"): return u ** float(op[2:])
-    return lib[op](u)
-
-
-VALUE_LIB = {name: (lambda name: lambda u: getattr(u, name)())(name)
-             for name in ["exp", "log", "tanh", "sigmoid", "relu"]}
-ANP_LIB = {"exp": anp.exp, "log": anp.log, "tanh": anp.tanh,
-           "sigmoid": lambda u: 1.0 / (1.0 + anp.exp(-u)), "relu": lambda u: anp.maximum(u, 0.0)}
-FLOAT_LIB = {"exp": math.exp, "log": math.log, "tanh": math.tanh,
-             "sigmoid": lambda u: 1.0 / (1.0 + math.exp(-u)), "relu": lambda u: max(u, 0.0)}
-
-
-def evaluate(steps, inputs, lib):
-    """Evaluate every node; the output is the sum of all nodes created by the steps."""
-    nodes = list(inputs)
-    for op, i, j, c in steps:
-        nodes.append(apply(op, nodes[i], nodes[j], c, lib))
-    out = nodes[N_INPUTS]
-    for node in nodes[N_INPUTS + 1:]:
-        out = out + node
-    return out
-
-
-def well_conditioned(steps, xs) -> bool:
-    """True when every operation stays away from its singularities, kinks and overflow."""
-    nodes = list(xs)
-    for op, i, j, c in steps:
-        u, v = nodes[i], nodes[j]
-        if op == "/" and abs(v) < 0.1 or op in ("c/", "**-1") and abs(u) < 0.1:
-            return False
-        if op in ("log", "**0.5") and u < 0.1 or op == "relu" and abs(u) < 1e-3:
-            return False
-        if op == "exp" and u > 5:
-            return False
-        try:
-            w = apply(op, u, v, c, FLOAT_LIB)
-        except (ValueError, ZeroDivisionError, OverflowError):
-            return False
-        if not math.isfinite(w) or abs(w) > 1e4:
-            return False
-        nodes.append(w)
-    return True
 
 
 @settings(max_examples=300, deadline=None)
@@ -97,11 +19,11 @@ def well_conditioned(steps, xs) -> bool:
 def test_random_graphs_match_autograd(expr):
     steps, xs = expr
     assume(well_conditioned(steps, xs))
-    value, grads = grad(lambda v: evaluate(steps, v, VALUE_LIB), xs)
-    ag = ag_grad(lambda a: evaluate(steps, [a[0], a[1], a[2]], ANP_LIB))(anp.array(xs, dtype=float))
+    value, grads = grad(lambda v: evaluate(steps, v, METHOD_LIB), xs)
+    ag = autograd_gradient(steps, xs)
     assert value == pytest.approx(evaluate(steps, xs, FLOAT_LIB), rel=1e-12, abs=1e-12)
     for k in range(N_INPUTS):
-        assert grads[k] == pytest.approx(float(ag[k]), rel=1e-9, abs=1e-9)
+        assert grads[k] == pytest.approx(ag[k], rel=1e-9, abs=1e-9)
 
 
 @settings(max_examples=100, deadline=None)
@@ -109,7 +31,7 @@ def test_random_graphs_match_autograd(expr):
 def test_random_graphs_match_central_differences(expr):
     steps, xs = expr
     assume(well_conditioned(steps, xs))
-    _, grads = grad(lambda v: evaluate(steps, v, VALUE_LIB), xs)
+    _, grads = grad(lambda v: evaluate(steps, v, METHOD_LIB), xs)
     h = 1e-6
     for k in range(N_INPUTS):
         plus, minus = list(xs), list(xs)

@@ -9,7 +9,8 @@ from autograd import grad as ag_grad
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_lib.explorers.chain_rule import COMPOSITES, H, ChainRuleExplorer, chain_state
+from backprop_lib.explorers.chain_composites import COMPOSITES
+from backprop_lib.explorers.chain_rule import H, ChainRuleExplorer, chain_state
 from backprop_lib.gradcheck.finite_diff import central_difference
 
 AUTOGRAD = {

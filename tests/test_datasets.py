@@ -1,8 +1,9 @@
-"""Datasets: shapes, labels, seeds, and argument checks."""
+"""Datasets: shapes, labels, seeds, argument checks, and the worked 2-3-1 example."""
 import numpy as np
 import pytest
 
 from backprop_lib import blobs, one_hot, spiral, xor
+from backprop_lib.data.worked_231 import PUBLISHED, SIZES, net_231, params_231, parameter_names, unicode_name, xy_231
 
 
 def test_xor_truth_table():
@@ -52,3 +53,37 @@ def test_one_hot():
 def test_bad_arguments(call, exc):
     with pytest.raises(exc):
         call()
+
+
+def test_worked_231_reproduces_the_published_forward_pass():
+    net = net_231()
+    X, Y = xy_231()
+    assert net.sizes == list(SIZES) and X.shape == (2, 1) and Y.shape == (1, 1)
+    out, cache = net.forward(X)
+    assert np.allclose(cache["z1"][:, 0], [0.3775, 0.3925, 0.4075], atol=1e-12)   # W1 x + b1 by hand
+    assert out[0, 0] == pytest.approx(0.803158, abs=5e-7)
+    assert net.loss(out, Y) == pytest.approx(0.314550, abs=5e-7)
+    assert net.activation_names == ["sigmoid", "sigmoid"] and net.loss_name == "mse"
+    assert net_231("tanh").activation_names == ["tanh", "tanh"]
+
+
+def test_worked_231_hands_out_fresh_copies():
+    params = params_231()
+    params["W1"][0, 0] = 9.0
+    assert params_231()["W1"][0, 0] == 0.15 and PUBLISHED["W1"][0][0] == 0.15
+    net = net_231(params=params)
+    params["W1"][0, 0] = 7.0                          # the network copied its parameters
+    assert net.params["W1"][0, 0] == 9.0
+    with pytest.raises(TypeError):
+        PUBLISHED["W1"] = ((0.0, 0.0),)                # read-only
+    assert {k: v.shape for k, v in params_231().items()} == {"W1": (3, 2), "b1": (3, 1), "W2": (1, 3),
+                                                            "b2": (1, 1)}
+
+
+def test_worked_231_parameter_names_in_book_order():
+    names = parameter_names()
+    params = params_231()
+    assert [name for *_, name in names[:3]] == ["W(1)_11", "W(1)_12", "W(1)_21"]
+    assert [params[key][idx] for key, idx, _ in names] == [0.15, 0.20, 0.25, 0.30, 0.35, 0.40, 0.35, 0.35,
+                                                           0.35, 0.40, 0.45, 0.50, 0.60]
+    assert [unicode_name(name) for *_, name in names[-4:]] == ["W⁽²⁾₁₁", "W⁽²⁾₁₂", "W⁽²⁾₁₃", "b⁽²⁾₁"]

@@ -1,31 +1,27 @@
 """The independent routes to delta agree with the published 2-3-1 numbers and with MLP.backward."""
 import numpy as np
 import pytest
+from backprop_lib.data.worked_231 import net_231, xy_231
 
 from backprop_lib import MLP
-from backprop_lib.gradcheck.delta_routes import delta_by_jacobians, loss_from_z, numerical_delta, per_example_mean
+from backprop_lib.gradcheck.delta_routes import (
+    delta_by_jacobians, loss_from_z, numerical_delta, per_example_mean)
 
 # The course's worked 2-3-1 example (course brief): sigmoid layers, L = 1/2 (a - y)^2.
-PARAMS = {"W1": np.array([[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]]), "b1": np.full((3, 1), 0.35),
-          "W2": np.array([[0.40, 0.45, 0.50]]), "b2": np.array([[0.60]])}
-X, Y = np.array([[0.05], [0.10]]), np.array([[0.01]])
+X, Y = xy_231()
 DELTA1 = np.array([[0.012103], [0.013577], [0.015041]])
 DELTA2 = np.array([[0.125394]])
 
 
-def net231():
-    return MLP.from_params(PARAMS, activation="sigmoid", output_activation="sigmoid", loss="mse")
-
-
 def test_published_deltas_by_both_independent_routes():
-    net = net231()
+    net = net_231()
     for layer, ref in ((1, DELTA1), (2, DELTA2)):
         assert np.allclose(numerical_delta(net, X, Y, layer), ref, atol=1e-6)
         assert np.allclose(delta_by_jacobians(net, X, Y, layer), ref, atol=1e-6)
 
 
 def test_loss_from_z_reproduces_the_forward_loss():
-    net = net231()
+    net = net_231()
     _, cache = net.forward(X)
     assert loss_from_z(net, Y, 1, cache["z1"]) == pytest.approx(0.314550, abs=1e-6)
     assert loss_from_z(net, Y, 2, cache["z2"]) == pytest.approx(0.314550, abs=1e-6)
@@ -49,7 +45,7 @@ def test_routes_agree_with_backward_on_deeper_nets_and_batches(hidden, out, loss
 
 
 def test_bad_input_is_refused():
-    net = net231()
+    net = net_231()
     with pytest.raises(TypeError, match="net must be an MLP"):
         numerical_delta("net", X, Y, 1)
     with pytest.raises(ValueError, match="between 1 and L = 2"):

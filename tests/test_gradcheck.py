@@ -1,8 +1,12 @@
-"""Gradient checking helpers: they must pass right gradients and catch wrong ones."""
+"""Gradient checking helpers (check_gradients, numerical_gradient, central_difference_at and the
+sparse nn.train.gradcheck_entries): they must pass right gradients and catch wrong ones."""
 import numpy as np
 import pytest
+from helpers_nn import fd_grads, small_net
 
-from backprop_lib import MLP, check_gradients, numerical_gradient, relative_error, verdict
+from backprop_lib import MLP, check_gradients, numerical_gradient, relative_error, verdict, xor
+from backprop_lib.gradcheck.finite_diff import central_difference_at
+from backprop_lib.nn.train import gradcheck_entries
 
 
 def test_numerical_gradient_of_a_known_function():
@@ -62,3 +66,62 @@ def test_numerical_gradient_refuses_float32_and_bad_arguments():
         numerical_gradient(lambda: 0.0, {"w": np.zeros(2)}, keys=["v"])
     with pytest.raises(TypeError, match="function of no arguments"):
         numerical_gradient(3.0, {"w": np.zeros(2)})
+
+
+# ------------------------------------------------------------------ sparse gradient check
+def test_gradcheck_entries_agree_and_restore_parameters():
+    X, Y = xor()
+    net = small_net(3)
+    before = {k: p.copy() for k, p in net.params.items()}
+    rows = gradcheck_entries(net, X, Y, [("W1", (0, 1)), ("b2", (0, 0))])
+    exact = fd_grads(small_net(3), X, Y)
+    for key, idx, ana, num, rel in rows:
+        assert ana == pytest.approx(exact[key][idx], rel=1e-6, abs=1e-9)
+        assert rel < 1e-7
+    for k in net.params:
+        np.testing.assert_array_equal(net.params[k], before[k])
+
+
+def test_gradcheck_entries_detects_a_wrong_backward():
+    X, Y = xor()
+    net = small_net(3)
+    honest = net.loss_and_gradients
+
+    def doubled(Xb, Yb):
+        loss, grads = honest(Xb, Yb)
+        return loss, {k: 2.0 * g for k, g in grads.items()}
+    net.loss_and_gradients = doubled
+    (_, _, ana, num, rel), = gradcheck_entries(net, X, Y, [("W2", (0, 0))])
+    assert ana == pytest.approx(2.0 * num, rel=1e-6)
+    assert rel == pytest.approx(1.0 / 3.0, rel=1e-6)   # |2g - g| / (|2g| + |g|)
+
+
+def test_gradcheck_entries_rejects_bad_entries():
+    X, Y = xor()
+    net = small_net()
+    with pytest.raises(ValueError, match="unknown parameter 'W9'"):
+        gradcheck_entries(net, X, Y, [("W9", (0, 0))])
+    with pytest.raises(ValueError, match="outside params\\['W1'\\] of shape \\(3, 2\\)"):
+        gradcheck_entries(net, X, Y, [("W1", (3, 0))])
+    with pytest.raises(TypeError, match="non-empty list"):
+        gradcheck_entries(net, X, Y, [])
+
+
+def test_central_difference_at_changes_one_entry_and_restores_it():
+    p = np.array([[1.0, 2.0], [3.0, 4.0]])
+    seen = []
+
+    def f():
+        seen.append(p.copy())
+        return float(np.sum(p ** 3))
+    d = central_difference_at(f, p, (1, 0), h=1e-4)
+    assert d == pytest.approx(3 * 3.0 ** 2, rel=1e-8)        # d/dp (p^3) = 3 p^2
+    assert [s[1, 0] for s in seen] == [3.0 + 1e-4, 3.0 - 1e-4]
+    assert all(s[0, 0] == 1.0 and s[1, 1] == 4.0 for s in seen)
+    np.testing.assert_array_equal(p, [[1.0, 2.0], [3.0, 4.0]])
+
+    def boom():
+        raise ZeroDivisionError
+    with pytest.raises(ZeroDivisionError):
+        central_difference_at(boom, p, (0, 1))
+    assert p[0, 1] == 2.0                                       # restored even when f raises

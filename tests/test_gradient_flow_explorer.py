@@ -4,7 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
-from blit_check import assert_blit_matches_full_redraw
+from helpers import assert_blit_matches_full_redraw
 
 from backprop_lib.explorers import gradient_flow_explorer as gfe
 from backprop_lib.explorers.gradient_flow_explorer import (DEPTH_RANGE, SCALE_RANGE, SEEDS, GradientFlowExplorer,

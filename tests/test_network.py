@@ -1,15 +1,14 @@
 """The MLP contract: shapes, the published 2-3-1 numbers, initialisers, and every bad input."""
+import inspect
 import warnings
 
 import numpy as np
 import pytest
-from conftest import PUBLISHED_231
+from backprop_lib.data.worked_231 import net_231, params_231, xy_231
 
 from backprop_lib import MLP, init_std
-
-
-def net_231():
-    return MLP.from_params({k: np.array(v) for k, v in PUBLISHED_231["params"].items()})
+from backprop_lib.nn.layer_norm import LayerNormMLP
+from backprop_lib.nn.residual import ResidualMLP
 
 
 # ---------------------------------------------------------------- contract and shapes
@@ -49,7 +48,7 @@ def test_activation_list_gives_one_name_per_hidden_layer():
 
 
 def test_from_params_copies_its_input():
-    params = {k: np.array(v) for k, v in PUBLISHED_231["params"].items()}
+    params = params_231()
     net = MLP.from_params(params)
     params["W1"][0, 0] = 99.0
     assert net.params["W1"][0, 0] == 0.15
@@ -68,7 +67,7 @@ def test_gradients_are_batch_means_of_single_example_gradients(rng):
 # ---------------------------------------------------------------- the published example
 def test_reproduces_the_published_231_numbers():
     net = net_231()
-    X, Y = np.array(PUBLISHED_231["x"]), np.array(PUBLISHED_231["y"])
+    X, Y = xy_231()
     out, cache = net.forward(X)
     np.testing.assert_allclose(cache["z1"][:, 0], [0.3775, 0.3925, 0.4075], atol=1e-12)
     np.testing.assert_allclose(cache["a1"][:, 0], [0.593270, 0.596884, 0.600488], atol=5e-7)
@@ -111,6 +110,56 @@ def test_softmax_output_with_mse_uses_the_full_jacobian(rng):
         np.testing.assert_allclose(delta[:, i], J.T @ (p - Y[:, i]), atol=1e-15)
 
 
+# ---------------------------------------------------------------- the named steps of backward
+def test_backward_is_its_named_steps(rng):
+    net = MLP([3, 4, 3, 2], activation="tanh", output_activation="sigmoid", loss="mse", seed=4)
+    X, Y = rng.normal(size=(3, 6)), rng.uniform(size=(2, 6))
+    out, cache = net.forward(X)
+    grads = net.backward(cache, Y)
+    a = cache["a3"]
+    delta = net.output_error(cache, out, Y)                         # BP1 by hand
+    np.testing.assert_allclose(delta, (a - Y) * a * (1 - a), rtol=1e-14)
+    mine: dict = {}
+    net.layer_gradients(mine, 3, delta, cache)                      # BP3, BP4
+    assert list(mine) == ["delta3", "W3", "b3"]
+    np.testing.assert_allclose(mine["W3"], delta @ cache["a2"].T / 6, rtol=1e-15)
+    np.testing.assert_allclose(mine["b3"], delta.sum(axis=1, keepdims=True) / 6, rtol=1e-15)
+    for key in mine:
+        np.testing.assert_array_equal(mine[key], grads[key])
+    assert [type(a).__name__ for a in net.activations] == ["Activation"] * 3
+    assert [a.name for a in net.activations] == net.activation_names
+    assert net.loss_function.name == "mse"
+    with pytest.raises(AttributeError):
+        net.activations = ()
+
+
+@pytest.mark.parametrize("method", [MLP.backward, MLP.output_error, MLP.layer_gradients])
+def test_printed_backward_reads_as_the_lesson(method):
+    # chapter 3 prints MLP.backward from its "# BP1" line (indent 8 removed) and the named steps
+    lines = inspect.getsource(method).splitlines()
+    if method is MLP.backward:
+        start = next(i for i, line in enumerate(lines) if "# BP1" in line)
+        body = [line[8:] for line in lines[start:-1]]
+        assert all(any(f"BP{k}" in line for k in "1234") for line in body), body
+    else:
+        body = lines                     # printed as they stand, or dedented
+    assert max(len(line) for line in body) <= 79
+
+
+@pytest.mark.parametrize("cls,extra,tail", [
+    (MLP, {}, "P=29)"), (ResidualMLP, {}, "P=29, residual layers=[2])"),
+    (LayerNormMLP, {"eps": 1e-3}, "P=29, eps=0.001)")])
+def test_copy_and_repr_keep_the_class_and_its_settings(cls, extra, tail):
+    net = cls([2, 3, 3, 2], activation="tanh", output_activation="identity", seed=0, **extra)
+    twin = net.copy()
+    assert type(twin) is cls and repr(twin) == repr(net)
+    assert repr(net) == (f"{cls.__name__}(sizes=[2, 3, 3, 2], activations=[tanh, tanh, identity], "
+                         f"loss='mse', {tail}")
+    twin.params["W1"][0, 0] += 1.0
+    assert net.params["W1"][0, 0] != twin.params["W1"][0, 0]
+    assert cls is MLP or not {"copy", "__repr__", "output_error", "layer_gradients"} & set(vars(cls))
+
+
 # ---------------------------------------------------------------- initialisers
 def test_init_scales():
     assert init_std("normal", 100, 10) == 0.01
@@ -123,119 +172,6 @@ def test_initialised_weights_have_the_stated_spread(init):
     net = MLP([400, 300, 1], init=init, seed=0)
     assert net.params["W1"].std() == pytest.approx(init_std(init, 400, 300), rel=0.02)
     assert abs(net.params["W1"].mean()) < 0.05 * init_std(init, 400, 300)
-
-
-# ---------------------------------------------------------------- bad input gets a clear error
-def test_wrong_input_height():
-    with pytest.raises(ValueError, match=r"X \(inputs\) must have 2 rows.*got shape \(3, 4\)"):
-        net_231().forward(np.zeros((3, 4)))
-
-
-def test_one_dimensional_input_is_refused_with_a_hint():
-    with pytest.raises(ValueError, match=r"must be 2-D, got shape \(2,\).*examples are columns"):
-        net_231().forward(np.array([0.05, 0.10]))
-
-
-def test_targets_of_shape_B_against_1_by_B_are_refused_not_broadcast():
-    net = MLP([2, 3, 1], seed=0)
-    out, cache = net.forward(np.zeros((2, 5)))
-    Y = np.zeros(5)
-    with pytest.raises(ValueError, match=r"Y \(targets\) must be 2-D, got shape \(5,\)"):
-        net.loss(out, Y)
-    with pytest.raises(ValueError, match=r"Y \(targets\) must be 2-D, got shape \(5,\)"):
-        net.backward(cache, Y)
-    with pytest.raises(ValueError, match=r"must have 1 rows .*got shape \(5, 1\)"):
-        net.backward(cache, Y.reshape(5, 1))
-
-
-def test_targets_with_wrong_batch_size():
-    net = MLP([2, 3, 1], seed=0)
-    out, cache = net.forward(np.zeros((2, 5)))
-    with pytest.raises(ValueError, match=r"must have 5 columns \(one per example\), got shape \(1, 4\)"):
-        net.backward(cache, np.zeros((1, 4)))
-
-
-@pytest.mark.parametrize("kwargs,pattern", [
-    ({"activation": "sigmod"}, r"unknown activation\[0\] 'sigmod'; valid names"),
-    ({"output_activation": "soft_max"}, r"unknown output_activation 'soft_max'"),
-    ({"loss": "l2"}, r"unknown loss 'l2'; valid names are \['bce', 'mse', 'softmax_ce'\]"),
-    ({"init": "glorot"}, r"unknown init 'glorot'; valid names are \['he', 'normal', 'xavier'\]"),
-    ({"activation": ["relu"]}, r"one name per hidden layer \(2\), got 1"),
-    ({"activation": "softmax"}, r"not elementwise .*only be an output activation"),
-    ({"loss": "bce", "output_activation": "identity"}, r"loss 'bce' needs output_activation='sigmoid'"),
-    ({"loss": "softmax_ce"}, r"loss 'softmax_ce' needs output_activation='softmax'"),
-])
-def test_bad_settings(kwargs, pattern):
-    with pytest.raises(ValueError, match=pattern):
-        MLP([2, 3, 3, 1], **kwargs)
-
-
-@pytest.mark.parametrize("sizes,exc,pattern", [
-    ([3], ValueError, "at least an input and an output"),
-    ([3, 0, 1], ValueError, r"sizes\[1\] must be a positive integer, got 0"),
-    ([3, 2.5, 1], TypeError, r"sizes\[1\] must be a positive integer"),
-    ("231", TypeError, "sizes must be a list"),
-])
-def test_bad_sizes(sizes, exc, pattern):
-    with pytest.raises(exc, match=pattern):
-        MLP(sizes)
-
-
-def test_inconsistent_parameter_shapes():
-    params = {k: np.array(v) for k, v in PUBLISHED_231["params"].items()}
-    params["W2"] = np.zeros((1, 4))
-    with pytest.raises(ValueError, match=r"params\['W2'\] must have 3 columns to match .*got shape \(1, 4\)"):
-        MLP.from_params(params)
-    params = {k: np.array(v) for k, v in PUBLISHED_231["params"].items()}
-    params["b1"] = np.zeros(3)
-    with pytest.raises(ValueError, match=r"params\['b1'\] must be 2-D, got shape \(3,\); use shape \(3, 1\)"):
-        MLP.from_params(params)
-    with pytest.raises(ValueError, match=r"keys W1, b1, \.\.\., WL, bL; got \['W1', 'W2'"):
-        MLP.from_params({"W1": np.zeros((2, 2)), "W2": np.zeros((1, 2))})
-
-
-def test_params_reshaped_after_construction_are_caught():
-    net = net_231()
-    net.params["W2"] = np.zeros((2, 3))
-    with pytest.raises(ValueError, match=r"params\['W2'\] must have shape \(1, 3\), got \(2, 3\)"):
-        net.forward(np.zeros((2, 1)))
-
-
-@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
-def test_non_finite_inputs_and_targets(value):
-    net = net_231()
-    X = np.array([[0.05], [value]])
-    with pytest.raises(ValueError, match="NaN or infinite"):
-        net.forward(X)
-    out, cache = net.forward(np.zeros((2, 1)))
-    with pytest.raises(ValueError, match="NaN or infinite"):
-        net.loss(out, np.array([[value]]))
-
-
-def test_empty_batch():
-    with pytest.raises(ValueError, match=r"empty \(shape \(2, 0\)\)"):
-        net_231().forward(np.zeros((2, 0)))
-
-
-def test_non_numeric_inputs():
-    with pytest.raises(TypeError, match="must hold numbers"):
-        net_231().forward(np.array([["a"], ["b"]]))
-    with pytest.raises(TypeError, match="2-D numeric array, got str"):
-        net_231().forward("x")
-
-
-def test_bce_targets_outside_unit_interval():
-    net = MLP([2, 1], loss="bce", seed=0)
-    out, cache = net.forward(np.zeros((2, 2)))
-    with pytest.raises(ValueError, match=r"bce targets must lie in \[0, 1\], got values from 0 to 2"):
-        net.backward(cache, np.array([[0.0, 2.0]]))
-
-
-def test_backward_refuses_something_that_is_not_a_cache():
-    net = net_231()
-    out, cache = net.forward(np.zeros((2, 1)))
-    with pytest.raises(TypeError, match="cache must be the dict returned by forward"):
-        net.backward(out, np.zeros((1, 1)))
 
 
 @pytest.mark.parametrize("big", [1000.0, 1e4])

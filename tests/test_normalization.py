@@ -1,82 +1,23 @@
-"""LayerNormMLP and layer_norm: gradients against central differences AND autograd, the defining
-properties of the standardisation, scale invariance, and clear errors for bad input.
+"""LayerNormMLP and layer_norm: a deep network against autograd, the defining properties of the
+standardisation, scale invariance, and clear errors for bad input.
 
-The autograd reference (tests/autograd_reference.py) takes its hidden step from the definition
-written here, zhat = (z - mean(z)) / sqrt(var(z) + eps) per column, independently of the library's BP2n.
+The property tests against central differences and autograd are in test_gradients_property.py;
+the autograd reference (tests/helpers_nn.py) takes its hidden step from the definition,
+zhat = (z - mean(z)) / sqrt(var(z) + eps) per column, independently of the library's BP2n.
 """
-import autograd.numpy as anp
 import numpy as np
 import pytest
-from autograd_reference import autograd_gradients as ag_gradients
-from autograd_reference import random_biases_and_data
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from helpers_nn import autograd_gradients
+from helpers_nn import make_problem as make_nn_problem
 
-from backprop_lib import MLP, check_gradients, numerical_gradient, relative_error
-from backprop_lib.nn.layer_norm import (
-    EPS, LayerNormMLP, layer_norm, layer_norm_backward)
-from backprop_lib.teaching.chapter_checkers import check_layer_norm_backward
+from backprop_lib import MLP, check_gradients
 from backprop_lib.gradcheck.finite_diff import numerical_jacobian
-
-HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu", "silu"]
-OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]
-
-
-def ag_layer_norm(z, eps):
-    mu = anp.mean(z, axis=0, keepdims=True)
-    var = anp.mean((z - mu) ** 2, axis=0, keepdims=True)
-    return (z - mu) / anp.sqrt(var + eps)
-
-
-def autograd_gradients(net, X, Y):
-    """The reference with a^(l) = sigma(layer_norm(z^(l))) on hidden layers."""
-    return ag_gradients(net, X, Y, lambda l, z, a_prev, sigma: sigma(ag_layer_norm(z, net.eps)))
+from backprop_lib.nn.layer_norm import EPS, LayerNormMLP, layer_norm, layer_norm_backward
+from backprop_lib.teaching.chapter_checkers import check_layer_norm_backward
 
 
 def make_problem(widths, hidden, out_act, loss, seed, batch=5, eps=EPS):
-    net = LayerNormMLP(widths, activation=hidden, output_activation=out_act, loss=loss, init="xavier",
-                       seed=seed, eps=eps)
-    X, Y = random_biases_and_data(net, np.random.default_rng(seed), batch)
-    return net, X, Y
-
-
-@st.composite
-def problems(draw):
-    depth = draw(st.integers(1, 5))
-    widths = [draw(st.integers(1, 5))] + draw(st.lists(st.integers(2, 6), min_size=depth - 1, max_size=depth - 1))
-    widths.append(draw(st.integers(2, 3)))
-    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=depth - 1, max_size=depth - 1))
-    out_act, loss = draw(st.sampled_from(OUT_LOSS))
-    return make_problem(widths, hidden, out_act, loss, draw(st.integers(0, 2**32 - 1)),
-                        batch=draw(st.integers(1, 6)), eps=draw(st.sampled_from([EPS, 1e-3, 0.5])))
-
-
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
-def test_backward_matches_autograd(problem):
-    net, X, Y = problem
-    ours = net.backward(net.forward(X)[1], Y)
-    ref = autograd_gradients(net, X, Y)
-    for key in ref:
-        np.testing.assert_allclose(ours[key], ref[key], rtol=1e-8, atol=1e-12)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
-def test_backward_matches_central_differences(problem):
-    net, X, Y = problem
-    _, cache = net.forward(X)
-    # central differences straddle a ReLU kink when some zhat is within reach of 0: no valid check there
-    kinked = [cache[f"zhat{l}"] for l in range(1, net.num_layers) if "relu" in net.activation_names[l - 1]]
-    assume(all(np.min(np.abs(z)) > 1e-3 for z in kinked))
-    ours = net.backward(cache, Y)
-    numeric = numerical_gradient(lambda: net.loss(net.forward(X)[0], Y), net.params)
-    flat = lambda g: np.concatenate([g[k].ravel() for k in numeric])  # noqa: E731
-    assert relative_error(flat(ours), flat(numeric)) < 1e-6
-    # array by array with an absolute floor: a layer whose gradient is ~1e-11 (a width-2 layer
-    # normalises to +-1 whatever its input) is below the ~1e-11 noise of the difference quotient
-    for key in numeric:
-        np.testing.assert_allclose(ours[key], numeric[key], rtol=1e-5, atol=1e-9, err_msg=key)
+    return make_nn_problem(LayerNormMLP, widths, hidden, out_act, loss, seed, batch=batch, eps=eps)
 
 
 @pytest.mark.parametrize("act", ["sigmoid", "tanh", "relu", "leaky_relu"])
@@ -107,7 +48,7 @@ def test_every_hidden_column_has_mean_zero_and_variance_near_one():
         np.testing.assert_allclose(zhat.mean(axis=0), 0.0, atol=1e-12)
         np.testing.assert_allclose(zhat.var(axis=0), var / (var + net.eps), rtol=1e-12)
         assert np.all(np.abs(zhat.var(axis=0) - 1.0) < 1e-3)   # the eps shortfall is tiny here
-        np.testing.assert_array_equal(cache[f"a{l}"], net._acts[l - 1].forward(zhat))
+        np.testing.assert_array_equal(cache[f"a{l}"], net.activations[l - 1].forward(zhat))
     assert "zhat4" not in cache                            # the output layer is not normalised
     np.testing.assert_allclose(cache["a4"], net.params["W4"] @ cache["a3"] + net.params["b4"])
 

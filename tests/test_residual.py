@@ -1,77 +1,24 @@
-"""ResidualMLP: gradients against central differences AND against autograd, a hand-computed
-example, the residual-layer rule, and clear errors for bad input.
+"""ResidualMLP: a deep network against autograd, a hand-computed example, the residual-layer rule,
+the cached sigma(z), and clear errors for bad input.
 
-The autograd reference (tests/autograd_reference.py) takes its hidden step from the definition
-written here, a^(l) = a^(l-1) + sigma(W^(l) a^(l-1) + b^(l)) (equal-width hidden layers),
-independently of the library's backward pass.
+The property tests against central differences and autograd are in test_gradients_property.py;
+the autograd reference (tests/helpers_nn.py) takes its hidden step from the definition,
+a^(l) = a^(l-1) + sigma(W^(l) a^(l-1) + b^(l)) (equal-width hidden layers), independently of the
+library's backward pass.
 """
 import numpy as np
 import pytest
-from autograd_reference import autograd_gradients as ag_gradients
-from autograd_reference import random_biases_and_data
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from helpers_nn import autograd_gradients, make_problem
 
-from backprop_lib import MLP, numerical_gradient, relative_error
+from backprop_lib import MLP
 from backprop_lib.nn.residual import ResidualMLP
 
 HIDDEN = ["sigmoid", "tanh", "relu", "leaky_relu"]
-OUT_LOSS = [("identity", "mse"), ("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "softmax_ce")]
-
-
-def autograd_gradients(net, X, Y):
-    """The reference with a^(l) = a^(l-1) + sigma(z^(l)) on equal-width hidden layers."""
-    sizes = net.sizes
-
-    def residual_step(l, z, a_prev, sigma):
-        return a_prev + sigma(z) if sizes[l] == sizes[l - 1] else sigma(z)
-
-    return ag_gradients(net, X, Y, residual_step)
-
-
-def make_problem(widths, hidden, out_act, loss, seed):
-    net = ResidualMLP(widths, activation=hidden, output_activation=out_act, loss=loss, init="xavier", seed=seed)
-    X, Y = random_biases_and_data(net, np.random.default_rng(seed), batch=5)
-    return net, X, Y
-
-
-@st.composite
-def problems(draw):
-    depth = draw(st.integers(2, 6))
-    width = draw(st.integers(2, 5))
-    widths = [draw(st.integers(1, 5))] + [width] * (depth - 1) + [draw(st.integers(2, 3))]
-    hidden = draw(st.lists(st.sampled_from(HIDDEN), min_size=depth - 1, max_size=depth - 1))
-    out_act, loss = draw(st.sampled_from(OUT_LOSS))
-    return make_problem(widths, hidden, out_act, loss, draw(st.integers(0, 2**32 - 1)))
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
-def test_backward_matches_autograd(problem):
-    net, X, Y = problem
-    ours = net.backward(net.forward(X)[1], Y)
-    ref = autograd_gradients(net, X, Y)
-    for key in ref:
-        np.testing.assert_allclose(ours[key], ref[key], rtol=1e-8, atol=1e-12)
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems())
-def test_backward_matches_central_differences(problem):
-    net, X, Y = problem
-    _, cache = net.forward(X)
-    # central differences straddle a ReLU kink when some z is within eps of 0: not a valid check there
-    kinked = [cache[f"z{l}"] for l in range(1, net.num_layers) if "relu" in net.activation_names[l - 1]]
-    assume(all(np.min(np.abs(z)) > 1e-3 for z in kinked))
-    ours = net.backward(cache, Y)
-    numeric = numerical_gradient(lambda: net.loss(net.forward(X)[0], Y), net.params)
-    for key in numeric:
-        assert relative_error(ours[key], numeric[key]) < 1e-6, key
 
 
 @pytest.mark.parametrize("act", HIDDEN)
 def test_deep_network_of_depth_twenty_against_autograd(act):
-    net, X, Y = make_problem([3] + [8] * 19 + [1], act, "identity", "mse", seed=7)
+    net, X, Y = make_problem(ResidualMLP, [3] + [8] * 19 + [1], act, "identity", "mse", seed=7)
     ours = net.backward(net.forward(X)[1], Y)
     ref = autograd_gradients(net, X, Y)
     for key in ref:
@@ -139,6 +86,10 @@ def test_bad_input_is_refused_with_useful_messages():
         net.forward(np.zeros((2, 4)))
     with pytest.raises(TypeError, match="sizes must be a list"):
         ResidualMLP("2-3-1")
+    net = ResidualMLP([2, 3, 3, 1], activation="tanh", output_activation="identity", seed=0)
+    plain_cache = MLP.from_params(net.params, "tanh", "identity").forward(np.zeros((2, 4)))[1]
+    with pytest.raises(TypeError, match="cache must come from ResidualMLP.forward"):
+        net.backward(plain_cache, np.zeros((1, 4)))
 
 
 def test_sigma_prime_of_a_residual_block_is_taken_at_z_not_from_its_output():
@@ -148,3 +99,12 @@ def test_sigma_prime_of_a_residual_block_is_taken_at_z_not_from_its_output():
     np.testing.assert_allclose(net.sigma_prime(cache, 2), s * (1 - s), rtol=1e-12)
     s1 = 1.0 / (1.0 + np.exp(-cache["z1"]))          # layer 1 widens 3 -> 4: a plain layer
     np.testing.assert_allclose(net.sigma_prime(cache, 1), s1 * (1 - s1), rtol=1e-12)
+
+
+def test_forward_caches_sigma_of_z_for_the_residual_layers_only():
+    net = ResidualMLP([3, 4, 4, 4, 2], activation="tanh", output_activation="identity", seed=4)
+    _, cache = net.forward(np.random.default_rng(1).normal(size=(3, 5)))
+    assert [k for k in cache if k.startswith("sigma")] == ["sigma2", "sigma3"]
+    for l in (2, 3):
+        np.testing.assert_array_equal(cache[f"sigma{l}"], np.tanh(cache[f"z{l}"]))
+        np.testing.assert_allclose(cache[f"a{l}"], cache[f"a{l - 1}"] + cache[f"sigma{l}"], rtol=1e-15)

@@ -1,44 +1,17 @@
-"""Mini-batch training, the train/validation split, early stopping, the sparse gradient check,
-the momentum checker and the many-seeds XOR trainer.
+"""Mini-batch training (nn.train): the train/validation split, batches, epochs, early stopping,
+and the run's History (the sparse gradient check is in test_gradcheck.py).
 
 Expected values come from independent routes: parameter updates rebuilt by hand from
-central-difference gradients, the exact stability limit 2/lambda_max of gradient descent on a
-quadratic, and single-network training for the vectorised trainer.
+central-difference gradients (not from BP) and the exact stability limit 2/lambda_max of gradient
+descent on a quadratic.
 """
 import numpy as np
 import pytest
+from helpers_nn import fd_grads, small_net
 
 from backprop_lib import MLP, blobs, xor
-from backprop_lib.experiments.init_sweep import train_many_inits
 from backprop_lib.nn.train import (
-    History, accuracy, gradcheck_entries, layer_grad_norms, minibatch_indices, train, train_val_split)
-from backprop_lib.teaching.chapter_checkers import check_momentum_step
-
-
-def small_net(seed=0, loss="bce"):
-    if loss == "bce":
-        return MLP([2, 3, 1], "tanh", "sigmoid", "bce", seed=seed)
-    return MLP([2, 3, 1], "sigmoid", "identity", "mse", seed=seed)
-
-
-def fd_grads(net, X, Y):
-    """Central-difference gradient of the batch-mean loss for every parameter (independent of BP)."""
-    def f():
-        out, cache = net.forward(X)
-        return net.loss(out, Y, cache)
-    grads = {}
-    for k, p in net.params.items():
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + 1e-6
-            fp = f()
-            p[idx] = old - 1e-6
-            fm = f()
-            p[idx] = old
-            g[idx] = (fp - fm) / 2e-6
-        grads[k] = g
-    return grads
+    History, accuracy, layer_grad_norms, minibatch_indices, train, train_val_split)
 
 
 def regression_data():
@@ -238,85 +211,3 @@ def test_train_rejects_bad_input():
         train_val_split(X, Y, val_fraction=1.0)
     with pytest.raises(ValueError, match="leaves an empty part"):
         train_val_split(X, Y, val_fraction=0.05)
-
-
-# ------------------------------------------------------------------ sparse gradient check
-def test_gradcheck_entries_agree_and_restore_parameters():
-    X, Y = xor()
-    net = small_net(3)
-    before = {k: p.copy() for k, p in net.params.items()}
-    rows = gradcheck_entries(net, X, Y, [("W1", (0, 1)), ("b2", (0, 0))])
-    exact = fd_grads(small_net(3), X, Y)
-    for key, idx, ana, num, rel in rows:
-        assert ana == pytest.approx(exact[key][idx], rel=1e-6, abs=1e-9)
-        assert rel < 1e-7
-    for k in net.params:
-        np.testing.assert_array_equal(net.params[k], before[k])
-
-
-def test_gradcheck_entries_detects_a_wrong_backward():
-    X, Y = xor()
-    net = small_net(3)
-    honest = net.loss_and_gradients
-
-    def doubled(Xb, Yb):
-        loss, grads = honest(Xb, Yb)
-        return loss, {k: 2.0 * g for k, g in grads.items()}
-    net.loss_and_gradients = doubled
-    (_, _, ana, num, rel), = gradcheck_entries(net, X, Y, [("W2", (0, 0))])
-    assert ana == pytest.approx(2.0 * num, rel=1e-6)
-    assert rel == pytest.approx(1.0 / 3.0, rel=1e-6)   # |2g - g| / (|2g| + |g|)
-
-
-def test_gradcheck_entries_rejects_bad_entries():
-    X, Y = xor()
-    net = small_net()
-    with pytest.raises(ValueError, match="unknown parameter 'W9'"):
-        gradcheck_entries(net, X, Y, [("W9", (0, 0))])
-    with pytest.raises(ValueError, match="outside params\\['W1'\\] of shape \\(3, 2\\)"):
-        gradcheck_entries(net, X, Y, [("W1", (3, 0))])
-    with pytest.raises(TypeError, match="non-empty list"):
-        gradcheck_entries(net, X, Y, [])
-
-
-# ------------------------------------------------------------------ momentum checker
-def test_momentum_checker_passes_the_book_update():
-    result = check_momentum_step(lambda p, v, g, lr, mu: (p + (mu * v - lr * g), mu * v - lr * g))
-    assert result and "Correct" in result.message
-
-
-def test_momentum_checker_explains_mistakes():
-    forgot_v = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * g, -lr * g))
-    assert not forgot_v and "Step 2" in forgot_v.message and "old velocity" in forgot_v.message
-    torch = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * (mu * v + g), mu * v + g))
-    assert not torch and "PyTorch convention" in torch.message
-    wrong_p = check_momentum_step(lambda p, v, g, lr, mu: (p - lr * g, mu * v - lr * g))
-    assert not wrong_p and "p_new should be p + v_new" in wrong_p.message
-    raises = check_momentum_step(lambda p, v, g, lr, mu: 1 / 0)
-    assert not raises and "ZeroDivisionError" in raises.message
-    single = check_momentum_step(lambda p, v, g, lr, mu: p)
-    assert not single and "Return a pair" in single.message
-    with pytest.raises(TypeError, match="momentum_step"):
-        check_momentum_step("not a function")
-
-
-# ------------------------------------------------------------------ many seeds at once
-def test_train_many_inits_matches_single_network_training():
-    X, Y = xor()
-    curves = train_many_inits(X, Y, 3, [4, 9], epochs=25, lr=1.5, momentum=0.5)
-    assert curves.shape == (2, 26)
-    for row, seed in zip(curves, (4, 9)):
-        net = MLP([2, 3, 1], "sigmoid", "sigmoid", "bce", "xavier", seed=seed)
-        out, cache = net.forward(X)
-        hist = train(net, X, Y, epochs=25, lr=1.5, momentum=0.5)
-        np.testing.assert_allclose(row, [net.loss(out, Y, cache)] + hist.loss, rtol=1e-10)
-
-
-def test_train_many_inits_rejects_bad_input():
-    X, Y = xor()
-    with pytest.raises(ValueError, match="one row"):
-        train_many_inits(X, np.vstack([Y, Y]), 2, [0], epochs=1, lr=0.1)
-    with pytest.raises(ValueError, match="non-empty list"):
-        train_many_inits(X, Y, 2, [], epochs=1, lr=0.1)
-    with pytest.raises(ValueError, match="momentum must lie"):
-        train_many_inits(X, Y, 2, [0], epochs=1, lr=0.1, momentum=1.5)

@@ -4,8 +4,8 @@ import pytest
 
 from backprop_lib import MLP, spiral
 from backprop_lib.viz.boundary import boundary_grid
-from backprop_lib.explorers.training_explorer import (DATASETS, GRID, Snapshot, TrainingExplorer,
-                                                      TrainingSession)
+from backprop_lib.explorers.training_explorer import (DATASETS, GRID, TrainingExplorer, TrainingSession,
+                                                      TrainingSnapshot)
 from backprop_lib.nn.train import accuracy, train
 
 
@@ -26,7 +26,7 @@ def test_session_numbers_equal_the_library_training():
 
 
 def test_summary_fits_a_79_character_line():
-    snap = Snapshot(9999, 0.123456, 0.9933, np.zeros(3), np.array([[1.234e-3, 2.345e-3]]),
+    snap = TrainingSnapshot(9999, 0.123456, 0.9933, np.zeros(3), np.array([[1.234e-3, 2.345e-3]]),
                     np.zeros((GRID, GRID), dtype=int), "")
     assert snap.summary() == ("epoch 9999: loss 0.123456, accuracy 0.9933, "
                               "||dL/dW^(l)||: 1.234e-03, 2.345e-03")

@@ -15,16 +15,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 
+from backprop_lib.autodiff._numbers import as_real, stable_sigmoid
+
 Number = int | float
 
 
-def _check_number(x, name: str) -> float:
-    if isinstance(x, bool) or isinstance(x, complex) or not hasattr(x, "__float__"):
-        raise TypeError(f"{name} must be a real number or a Dual, got {x!r} ({type(x).__name__})")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x}")
-    return x
+def _as_real(x, name: str) -> float:
+    return as_real(x, name, "Dual")
 
 
 class Dual:
@@ -34,12 +31,12 @@ class Dual:
     __slots__ = ("value", "tangent")
 
     def __init__(self, value: Number, tangent: Number = 0.0):
-        self.value = _check_number(value, "Dual(value)")
-        self.tangent = _check_number(tangent, "Dual(tangent)")
+        self.value = _as_real(value, "Dual(value)")
+        self.tangent = _as_real(tangent, "Dual(tangent)")
 
     @staticmethod
     def _wrap(other) -> "Dual":
-        return other if isinstance(other, Dual) else Dual(_check_number(other, "operand"), 0.0)
+        return other if isinstance(other, Dual) else Dual(_as_real(other, "operand"), 0.0)
 
     def __repr__(self) -> str:
         return f"Dual(value={self.value:.6g}, tangent={self.tangent:.6g})"
@@ -55,7 +52,7 @@ class Dual:
     def __pow__(self, exponent: Number) -> "Dual":
         if isinstance(exponent, Dual):
             raise TypeError("only constant exponents are supported")
-        c = _check_number(exponent, "exponent")
+        c = _as_real(exponent, "exponent")
         if self.value < 0 and not c.is_integer():
             raise ValueError(f"{self.value:g} ** {c:g}: a negative base needs an integer exponent")
         if self.value == 0 and c < 1 and c != 0:
@@ -77,8 +74,7 @@ class Dual:
         return Dual(t, (1.0 - t * t) * self.tangent)
 
     def sigmoid(self) -> "Dual":
-        x = self.value
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+        s = stable_sigmoid(self.value)
         return Dual(s, s * (1.0 - s) * self.tangent)
 
     def relu(self) -> "Dual":
@@ -111,7 +107,7 @@ class Dual:
 
 def derivative(f: Callable[[Dual], Dual], x: Number) -> tuple[float, float]:
     """``(f(x), f'(x))`` for a function of one variable, in one forward pass."""
-    out = f(Dual(_check_number(x, "x"), 1.0))
+    out = f(Dual(_as_real(x, "x"), 1.0))
     if not isinstance(out, Dual):
         raise TypeError(f"f must return a Dual built from its input, got {type(out).__name__}")
     return out.value, out.tangent
@@ -123,7 +119,7 @@ def directional_derivative(f: Callable[[Sequence[Dual]], Dual], xs: Iterable[Num
     xs, v = list(xs), list(direction)
     if len(xs) != len(v):
         raise ValueError(f"direction must have one entry per input ({len(xs)}), got {len(v)}")
-    duals = [Dual(_check_number(x, f"xs[{i}]"), _check_number(t, f"direction[{i}]"))
+    duals = [Dual(_as_real(x, f"xs[{i}]"), _as_real(t, f"direction[{i}]"))
              for i, (x, t) in enumerate(zip(xs, v))]
     out = f(duals)
     if not isinstance(out, Dual):

@@ -21,18 +21,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 
+from backprop_lib.autodiff._numbers import as_real, stable_sigmoid
+
 Number = int | float
 
 
-def _check_number(x, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) and not hasattr(x, "__float__"):
-        raise TypeError(f"{name} must be a real number or a Value, got {x!r} ({type(x).__name__})")
-    if isinstance(x, complex):
-        raise TypeError(f"{name} must be a real number, got complex {x!r}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {x} (an overflow upstream?)")
-    return x
+def _as_real(x, name: str) -> float:
+    return as_real(x, name, "Value")
 
 
 class Value:
@@ -46,7 +41,7 @@ class Value:
     __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label")
 
     def __init__(self, data: Number, _children: tuple["Value", ...] = (), _op: str = "", label: str = ""):
-        self.data = _check_number(data, "Value(data)")
+        self.data = _as_real(data, "Value(data)")
         self.grad = 0.0
         self._prev = tuple(_children)   # inputs of the operation, in order (may repeat: a + a)
         self._op = _op
@@ -68,7 +63,7 @@ class Value:
     def _wrap(other) -> "Value":
         if isinstance(other, Value):
             return other
-        return Value(_check_number(other, "operand"), _op="const", label=f"{float(other):g}")
+        return Value(_as_real(other, "operand"), _op="const", label=f"{float(other):g}")
 
     def __repr__(self) -> str:
         name = f"{self.label}: " if self.label else ""
@@ -98,7 +93,7 @@ class Value:
     def __pow__(self, exponent: Number) -> "Value":
         if isinstance(exponent, Value):
             raise TypeError("only constant exponents are supported: use x ** 3 or (y * x.log()).exp()")
-        c = _check_number(exponent, "exponent")
+        c = _as_real(exponent, "exponent")
         if self.data < 0 and not c.is_integer():
             raise ValueError(f"{self.data:g} ** {c:g}: a negative base needs an integer exponent")
         if self.data == 0 and c < 0:
@@ -140,9 +135,7 @@ class Value:
         return out
 
     def sigmoid(self) -> "Value":
-        x = self.data
-        s = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        out = Value(s, (self,), "sigmoid")
+        out = Value(stable_sigmoid(self.data), (self,), "sigmoid")
 
         def _backward():                      # s (1 - s)
             self.grad += out.data * (1.0 - out.data) * out.grad
@@ -160,8 +153,7 @@ class Value:
     def __neg__(self) -> "Value":
         return self * -1
 
-    def __radd__(self, other) -> "Value":
-        return self + other
+    __radd__ = __add__                        # 2 + x builds the same graph as x + 2
 
     def __sub__(self, other) -> "Value":
         return self + (-Value._wrap(other))
@@ -169,8 +161,7 @@ class Value:
     def __rsub__(self, other) -> "Value":
         return Value._wrap(other) + (-self)
 
-    def __rmul__(self, other) -> "Value":
-        return self * other
+    __rmul__ = __mul__                        # 2 * x builds the same graph as x * 2
 
     def __truediv__(self, other) -> "Value":
         other = Value._wrap(other)
@@ -198,9 +189,11 @@ class Value:
         return order
 
     def backward(self) -> None:
-        """Set ``self.grad = 1`` and fill in ``.grad`` = d self / d node for every node below.
+        """Set ``self.grad = 1`` and fill in ``.grad`` = d self / d node
+        for every node below.
 
-        Interior gradients are reset first; leaf gradients accumulate across calls.
+        Interior gradients are reset first; leaf gradients accumulate
+        across calls.
         """
         order = self.topological_order()
         for node in order:
@@ -209,6 +202,10 @@ class Value:
         self.grad = 1.0
         for node in reversed(order):
             node._backward()
+
+    def propagate(self) -> None:
+        """Run this node's local rule once: child.grad += (d self / d child) * self.grad."""
+        self._backward()
 
     def backward_naive(self) -> None:
         """WRONG on purpose: run each closure whenever a consumer reaches it (depth-first).
@@ -234,7 +231,7 @@ class Value:
 def grad(f: Callable[[Sequence[Value]], Value], xs: Iterable[Number]) -> tuple[float, list[float]]:
     """Value and gradient of a scalar function ``f(list of Values) -> Value`` at ``xs``, by one
     reverse pass: ``(f(xs), [df/dx_1, ..., df/dx_n])``."""
-    leaves = [Value(_check_number(x, f"xs[{i}]"), label=f"x{i + 1}") for i, x in enumerate(xs)]
+    leaves = [Value(_as_real(x, f"xs[{i}]"), label=f"x{i + 1}") for i, x in enumerate(xs)]
     out = f(leaves)
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value built from its inputs, got {type(out).__name__}")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from backprop_lib._validation import finite_scalar
 from backprop_lib.autodiff.reverse import Value
+from backprop_lib.explorers.base import ExplorerView, FigureImage, clip
 from backprop_lib.viz.graph import draw_graph, node_title, visible_nodes
-from backprop_lib.explorers.base import FigureImage, safe_call
 
 LIMIT = 1e6  # inputs are clipped to [-LIMIT, LIMIT] so every shown number stays finite
 
@@ -90,7 +90,7 @@ def backward_trace(root: Value) -> list[StepState]:
                            index[id(root)]))
     for step, n in enumerate(interior, start=2):
         upstream = n.grad
-        n._backward()
+        n.propagate()
         ran.add(index[id(n)])
         kids = [c for c in dict.fromkeys(n.children) if id(c) in index]
         touched.update(index[id(c)] for c in kids)
@@ -102,15 +102,15 @@ def backward_trace(root: Value) -> list[StepState]:
 
 def stepper_state(a: float, b: float, step: int) -> StepState:
     """The stepper at inputs ``a``, ``b`` (clipped to +-LIMIT) and ``step`` (clipped to 0..n)."""
-    a = min(max(finite_scalar(a, "a"), -LIMIT), LIMIT)
-    b = min(max(finite_scalar(b, "b"), -LIMIT), LIMIT)
+    a = clip(finite_scalar(a, "a"), -LIMIT, LIMIT)
+    b = clip(finite_scalar(b, "b"), -LIMIT, LIMIT)
     if isinstance(step, bool) or not isinstance(step, int):
         raise TypeError(f"step must be an integer, got {step!r}")
     states = backward_trace(running_example(a, b))
-    return states[min(max(step, 0), len(states) - 1)]
+    return states[int(clip(step, 0, len(states) - 1))]
 
 
-class BackwardStepper:
+class BackwardStepper(ExplorerView):
     """Sliders for a, b and the step; the graph figure is built once and updated in place."""
 
     def __init__(self, a: float = 2.0, b: float = 1.0, step: int = 0):
@@ -123,13 +123,9 @@ class BackwardStepper:
         self.b = widgets.FloatSlider(value=b, min=-3.0, max=3.0, step=0.5, description="b")
         self.step = widgets.IntSlider(value=step, min=0, max=n, description="step")
         self.status = widgets.HTML()
-        for control in (self.a, self.b, self.step):
-            control.observe(lambda _change: safe_call(self.update, on_error=self._error), names="value")
+        self._observe((self.a, self.b, self.step), self.update)
         self.widget = widgets.VBox([widgets.HBox([self.a, self.b]), self.step, self.image.widget, self.status])
         self.update()
-
-    def _error(self, message: str) -> None:
-        self.status.value = f"<code>{message}</code>"
 
     def update(self) -> StepState:
         """Recompute the state for the current controls and redraw the figure in place."""

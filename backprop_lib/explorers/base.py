@@ -3,7 +3,8 @@
 Every explorer is split in two: a *pure* update function (state in, numbers and artists out),
 which tests drive without a display, and a thin ipywidgets view that calls it.  ``safe_call``
 guarantees the view never shows a traceback: whatever the controls say, the learner sees either
-the result or a one-line message in the status area.
+the result or a one-line message in the status area (:class:`ExplorerView`).  ``clip`` keeps a
+setting inside its slider's range, so any input gives finite numbers.
 """
 from __future__ import annotations
 
@@ -27,6 +28,30 @@ def safe_call(fn: Callable[..., object], *args, on_error: Callable[[str], None] 
     if error is not None and on_error is not None:
         on_error(error)
     return value
+
+
+def clip(value: float, low: float, high: float) -> float:
+    """``value`` limited to [low, high] (a control's range), as a float."""
+    return float(min(max(value, low), high))
+
+
+class ExplorerView:
+    """What every explorer view shares: a status line (``self.status``, an ``ipywidgets.HTML``)
+    that shows an error as one line of text, and control observers that never raise."""
+
+    status: object
+
+    def _error(self, message: str) -> None:
+        self.status.value = f"<code>{message}</code>"
+
+    def _observe(self, controls, callback: Callable[[], object]) -> None:
+        """Run ``callback`` (through :func:`safe_call`) whenever one of ``controls`` changes value."""
+        for control in controls:
+            control.observe(lambda _change: safe_call(callback, on_error=self._error), names="value")
+
+    def _on_click(self, button, callback: Callable[..., object], *args) -> None:
+        """Run ``callback(*args)`` (through :func:`safe_call`) whenever ``button`` is clicked."""
+        button.on_click(lambda _button: safe_call(callback, *args, on_error=self._error))
 
 
 class FigureImage:

@@ -6,68 +6,25 @@ central difference (f(x + h) - f(x - h)) / (2h) of the whole composite.  At a ki
 the local derivative does not exist: the explorer shows the two one-sided slopes instead of a
 number, and says so.
 
-:func:`chain_state` is pure and tested; :class:`ChainRuleExplorer` is the thin ipywidgets view.
+:func:`chain_state` is pure and tested; :class:`ChainRuleExplorer` is the thin ipywidgets view;
+the composites and their stages are in :mod:`backprop_lib.explorers.chain_composites`.
 """
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.blit import BlitFigureImage
+from backprop_lib.explorers.chain_composites import COMPOSITES, Composite
 from backprop_lib.gradcheck.finite_diff import central_difference
 from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, WARNING
-from backprop_lib.explorers.base import safe_call
-from backprop_lib.explorers.blit import BlitFigureImage
 
 H = 1e-5          # step of the central difference shown beside the chain-rule product
 KINK_TOL = 1e-9   # a stage input this close to a kink counts as *at* the kink (slider round-off)
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One stage ``out = fn(in)`` with derivative ``dfn``; ``kinks`` are inputs where it has none.
-    Beside a kink ``dfn`` is the derivative of the smooth piece, so its one-sided limits are
-    ``dfn`` evaluated just left and just right of the kink."""
-
-    formula: str
-    var_in: str
-    var_out: str
-    fn: Callable[[np.ndarray], np.ndarray]
-    dfn: Callable[[np.ndarray], np.ndarray]
-    kinks: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class Composite:
-    label: str
-    stages: tuple[Stage, ...]
-    x_range: tuple[float, float] = (-3.0, 3.0)
-
-    def __call__(self, x):
-        for s in self.stages:
-            x = s.fn(x)
-        return x
-
-
-COMPOSITES: dict[str, Composite] = {
-    "cube": Composite("y = (2x + 1)³", (
-        Stage("u = 2x + 1", "x", "u", lambda x: 2 * x + 1, lambda x: 2 + 0 * x),
-        Stage("y = u³", "u", "y", lambda u: u * u * u, lambda u: 3 * u * u))),
-    "nested": Composite("y = f(g(h(x))), h = x², g = 2u + 1, f = v³", (
-        Stage("u = h(x) = x²", "x", "u", lambda x: x * x, lambda x: 2 * x),
-        Stage("v = g(u) = 2u + 1", "u", "v", lambda u: 2 * u + 1, lambda u: 2 + 0 * u),
-        Stage("y = f(v) = v³", "v", "y", lambda v: v * v * v, lambda v: 3 * v * v))),
-    "sin_square": Composite("y = sin(x²)", (
-        Stage("u = x²", "x", "u", lambda x: x * x, lambda x: 2 * x),
-        Stage("y = sin u", "u", "y", np.sin, np.cos))),
-    "relu_square": Composite("y = (relu(x) + 1)², with a kink", (
-        Stage("u = relu(x)", "x", "u", lambda x: np.maximum(x, 0.0),
-              lambda x: np.where(np.asarray(x) > 0, 1.0, 0.0), kinks=(0.0,)),
-        Stage("y = (u + 1)²", "u", "y", lambda u: (u + 1) ** 2, lambda u: 2 * (u + 1)))),
-}
 
 
 @dataclass(frozen=True)
@@ -118,14 +75,8 @@ class ChainState:
         return "\n".join(lines)
 
 
-def chain_state(key: str, x: float) -> ChainState:
-    """Evaluate composite ``key`` (a name in COMPOSITES) at ``x``, clipped to its x_range."""
-    valid_name(key, COMPOSITES, "composite")
-    comp = COMPOSITES[key]
-    x_in = finite_scalar(x, "x")
-    lo, hi = comp.x_range
-    x = min(max(x_in, lo), hi)
-    notes = [f"x = {x_in:.4g} is outside [{lo:g}, {hi:g}]; shown at x = {x:g}."] if x != x_in else []
+def _run_stages(comp: Composite, x: float, notes: list[str]):
+    """Each stage's input, output, local derivative (None at a kink) and one-sided slopes."""
     inputs, outputs, slopes, sides = [], [], [], []
     u = x
     for s in comp.stages:
@@ -141,24 +92,45 @@ def chain_state(key: str, x: float) -> ChainState:
         inputs.append(u)
         outputs.append(out)
         u = out
+    return inputs, outputs, slopes, sides
+
+
+def _chain_product(slopes, sides, notes: list[str]):
+    """(product, product_sides): the chain-rule dy/dx, or None and the two one-sided products."""
     if all(d is not None for d in slopes):
-        product, product_sides = float(np.prod(slopes)), None
-    else:
-        left = float(np.prod([d if d is not None else p[0] for d, p in zip(slopes, sides)]))
-        right = float(np.prod([d if d is not None else p[1] for d, p in zip(slopes, sides)]))
-        product, product_sides = (left, None) if left == right else (None, (left, right))
-        if product_sides is not None:
-            notes.append("The central difference there is the average of the one-sided slopes, not a derivative.")
-    numerical = float(central_difference(comp, x, H))
-    if product is not None and any(d is None for d in slopes):
-        notes.append("The one-sided products agree, so dy/dx exists although a stage has a kink.")
-    for k, s in enumerate(comp.stages):  # does x +- h put a stage input on the other side of a kink?
+        return float(np.prod(slopes)), None
+    left = float(np.prod([d if d is not None else p[0] for d, p in zip(slopes, sides)]))
+    right = float(np.prod([d if d is not None else p[1] for d, p in zip(slopes, sides)]))
+    if left != right:
+        notes.append("The central difference there is the average of the one-sided slopes, not a derivative.")
+        return None, (left, right)
+    notes.append("The one-sided products agree, so dy/dx exists although a stage has a kink.")
+    return left, None
+
+
+def _straddle_notes(comp: Composite, x: float, slopes, notes: list[str]) -> None:
+    """A note when x +- H puts a stage input on the other side of a kink."""
+    for k, s in enumerate(comp.stages):
         if slopes[k] is not None and s.kinks:
             ends = [x - H, x + H]
             for st in comp.stages[:k]:
                 ends = [float(st.fn(e)) for e in ends]
             if any((ends[0] - kk) * (ends[1] - kk) < 0 for kk in s.kinks):
                 notes.append("x is within h of the kink: the central difference straddles it and is off.")
+
+
+def chain_state(key: str, x: float) -> ChainState:
+    """Evaluate composite ``key`` (a name in COMPOSITES) at ``x``, clipped to its x_range."""
+    valid_name(key, COMPOSITES, "composite")
+    comp = COMPOSITES[key]
+    x_in = finite_scalar(x, "x")
+    lo, hi = comp.x_range
+    x = clip(x_in, lo, hi)
+    notes = [f"x = {x_in:.4g} is outside [{lo:g}, {hi:g}]; shown at x = {x:g}."] if x != x_in else []
+    inputs, outputs, slopes, sides = _run_stages(comp, x, notes)
+    product, product_sides = _chain_product(slopes, sides, notes)
+    numerical = float(central_difference(comp, x, H))
+    _straddle_notes(comp, x, slopes, notes)
     return ChainState(key, x, tuple(inputs), tuple(outputs), tuple(slopes), tuple(sides), product,
                       product_sides, numerical, tuple(notes))
 
@@ -172,7 +144,7 @@ def _stage_ranges(comp: Composite, n: int = 401) -> list[np.ndarray]:
     return grids
 
 
-class ChainRuleExplorer:
+class ChainRuleExplorer(ExplorerView):
     """A dropdown for the composite and a slider for x; one panel per stage, built once."""
 
     MAX_STAGES = 3
@@ -182,7 +154,7 @@ class ChainRuleExplorer:
         from matplotlib.figure import Figure
 
         valid_name(key, COMPOSITES, "composite")
-        x = min(max(finite_scalar(x, "x"), -3.0), 3.0)  # the slider's range
+        x = clip(finite_scalar(x, "x"), -3.0, 3.0)  # the slider's range
 
         self.figure = Figure(figsize=(9.0, 3.6), dpi=90)
         self.axes = self.figure.subplots(1, self.MAX_STAGES)
@@ -202,13 +174,10 @@ class ChainRuleExplorer:
         self.x = widgets.FloatSlider(value=x, min=-3.0, max=3.0, step=0.05, description="x",
                                      continuous_update=True, readout_format=".2f")
         self.status = widgets.HTML()
-        self.choice.observe(lambda _c: safe_call(self.set_composite, on_error=self._error), names="value")
-        self.x.observe(lambda _c: safe_call(self.update, on_error=self._error), names="value")
+        self._observe([self.choice], self.set_composite)
+        self._observe([self.x], self.update)
         self.widget = widgets.VBox([self.choice, self.x, self.image.widget, self.status])
         self.set_composite()
-
-    def _error(self, message: str) -> None:
-        self.status.value = f"<code>{message}</code>"
 
     def set_composite(self) -> ChainState:
         """Load the chosen composite's curves into the panels (artists updated, not rebuilt)."""

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from backprop_lib._validation import finite_scalar, as_flag, valid_name
+from backprop_lib._validation import as_flag, finite_scalar, valid_name
 from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
+from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.init import INITIALIZERS
 from backprop_lib.viz.style import GRADIENT, WARNING
-from backprop_lib.explorers.base import safe_call
-from backprop_lib.explorers.blit import BlitFigureImage
 
 DEPTH_RANGE = (2, 30)
 SCALE_RANGE = (0.25, 4.0)
@@ -84,8 +84,8 @@ def flow_state(depth: int, activation: str, init: str, weight_scale: float = 1.0
     if residual and normalize:
         residual = False
         notes.append("layer norm and residual connections are not combined here: showing layer norm only")
-    depth_c = int(min(max(depth, DEPTH_RANGE[0]), DEPTH_RANGE[1]))
-    scale_c = float(min(max(scale, SCALE_RANGE[0]), SCALE_RANGE[1]))
+    depth_c = int(clip(depth, *DEPTH_RANGE))
+    scale_c = clip(scale, *SCALE_RANGE)
     if depth_c != depth or scale_c != scale:
         notes.append(f"controls clipped to depth {depth_c}, weight scale {scale_c:.2f}")
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
@@ -119,13 +119,20 @@ def _positive(values: np.ndarray) -> np.ndarray:
     return np.where(values > 0, values, np.nan)
 
 
-class GradientFlowExplorer:
+class GradientFlowExplorer(ExplorerView):
     """Depth, activation, init, weight scale, residual and layer-norm controls over one log-scale figure."""
 
     def __init__(self, depth: int = 20, activation: str = "sigmoid", init: str = "xavier",
                  weight_scale: float = 1.0, residual: bool = False, show_delta: bool = False,
                  normalize: bool = False):
         import ipywidgets as widgets
+
+        self._build_figure()
+        self._build_controls(widgets, depth, activation, init, weight_scale, residual, show_delta, normalize)
+        self.update()
+
+    def _build_figure(self) -> None:
+        """The log-scale axes, the four curves, the title and the note (the blitted artists)."""
         from matplotlib.figure import Figure
         from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
@@ -152,6 +159,10 @@ class GradientFlowExplorer:
         self._legend_shows_delta: bool | None = None
         self.image = BlitFigureImage(self.figure, [self.line, self.q10, self.q50, self.q90, self.title, self.note],
                                      alt="gradient size per layer on a log scale")
+
+    def _build_controls(self, widgets, depth, activation, init, weight_scale, residual, show_delta,
+                        normalize) -> None:
+        """The sliders, dropdowns and checkboxes, wired through :class:`ExplorerView`; the status line."""
         self.depth = widgets.IntSlider(value=depth, min=DEPTH_RANGE[0], max=DEPTH_RANGE[1], description="depth L",
                                         style={"description_width": "initial"})
         self.activation = widgets.Dropdown(options=list(FLOW_ACTIVATIONS), value=activation, description="activation")
@@ -166,18 +177,12 @@ class GradientFlowExplorer:
         self.normalize = checkbox(normalize, "layer norm")
         self.show_delta = checkbox(show_delta, "show |delta| spread")
         self.status = widgets.HTML()
-        controls = (self.depth, self.activation, self.init, self.scale, self.residual, self.normalize,
-                    self.show_delta)
-        for control in controls:
-            control.observe(lambda _change: safe_call(self.update, on_error=self._error), names="value")
+        self._observe((self.depth, self.activation, self.init, self.scale, self.residual, self.normalize,
+                       self.show_delta), self.update)
         self.widget = widgets.VBox([widgets.HBox([self.depth, self.scale]),
                                     widgets.HBox([self.activation, self.init]),
                                     widgets.HBox([self.residual, self.normalize, self.show_delta]),
                                     self.image.widget, self.status])
-        self.update()
-
-    def _error(self, message: str) -> None:
-        self.status.value = f"<code>{message}</code>"
 
     def update(self) -> FlowState:
         """Recompute for the current controls and update the artists in place."""

@@ -16,35 +16,32 @@ import html
 
 from matplotlib.figure import Figure
 
+from backprop_lib.data.worked_231 import SIZES, SUBSCRIPTS, parameter_names, unicode_name
+from backprop_lib.explorers.base import ExplorerView, safe_call
+from backprop_lib.explorers.blit import BlitFigureImage
+from backprop_lib.explorers.network_state import (ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, NETWORK_ACTIVATIONS,
+                                                  PARAM_LIMIT, NetworkSession, NetworkSnapshot, relative_history)
+from backprop_lib.teaching.tables import format_number
 from backprop_lib.viz.network_diagram import NetworkDiagram, draw_network
 from backprop_lib.viz.style import FORWARD, NEUTRAL, WARNING
-from backprop_lib.teaching.tables import format_number
-from backprop_lib.explorers.base import safe_call
-from backprop_lib.explorers.blit import BlitFigureImage
-from backprop_lib.explorers.network_state import (ACTIVATIONS, ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, PARAM_LIMIT, PUBLISHED,
-                            SIZES, ExplorerState, Snapshot, parameter_names, relative_history,
-                            unicode_name)
 
-__all__ = ["ACTIVATIONS", "ETA_RANGE", "HISTORY_MAX", "INPUT_LIMIT", "PARAM_LIMIT", "PUBLISHED", "SIZES",
-           "ExplorerState", "NetworkExplorer", "Snapshot", "parameter_names", "relative_history",
-           "slider_label", "unicode_name"]
+__all__ = ["NetworkExplorer", "slider_label"]
 
-_SUB = "\u2080\u2081\u2082\u2083"
 HISTORY_TOP = 1.25
 slider_label = unicode_name       # "W(1)_12" -> "W⁽¹⁾₁₂", the sliders' descriptions
 
 
-class NetworkExplorer:
+class NetworkExplorer(ExplorerView):
     """The ipywidgets view: 13 parameter sliders, x, y, activation, eta, step and reset, and one
     figure (the network and the loss history).  ``explorer.widget`` is what a notebook shows;
     ``explorer.snapshot`` is the last computation; ``explorer.update()`` redraws."""
 
-    def __init__(self, state: ExplorerState | None = None):
+    def __init__(self, state: NetworkSession | None = None):
         import ipywidgets as widgets
 
-        if state is not None and not isinstance(state, ExplorerState):
-            raise TypeError(f"state must be an ExplorerState or None, got {type(state).__name__}")
-        self.state = ExplorerState.published() if state is None else state
+        if state is not None and not isinstance(state, NetworkSession):
+            raise TypeError(f"state must be a NetworkSession or None, got {type(state).__name__}")
+        self.state = NetworkSession.published() if state is None else state
         self.figure = Figure(figsize=(8.4, 4.3))
         self.diagram: NetworkDiagram = draw_network(list(SIZES), ax=self.figure.add_axes([0.0, 0.0, 0.72, 1.0]),
                                                     key=True)
@@ -59,7 +56,7 @@ class NetworkExplorer:
         dynamic = self.diagram.dynamic_artists() + [self.hist_line, self.hist_text]
         self.image = BlitFigureImage(self.figure, dynamic, alt="the 2-3-1 network with its gradients")
         self._build_controls(widgets)
-        self.snapshot: Snapshot | None = None
+        self.snapshot: NetworkSnapshot | None = None
         self.update()
 
     def _build_controls(self, widgets) -> None:
@@ -73,13 +70,13 @@ class NetworkExplorer:
                       names="value")
             self.param_sliders[(key, idx)] = s
         self.x_sliders = [widgets.FloatSlider(value=float(self.state.x[k, 0]), min=-INPUT_LIMIT, max=INPUT_LIMIT,
-                                              description=f"x{_SUB[k + 1]}", **common) for k in (0, 1)]
+                                              description=f"x{SUBSCRIPTS[k + 1]}", **common) for k in (0, 1)]
         for k, s in enumerate(self.x_sliders):
             s.observe(self._guard(lambda ch, k=k: self.state.set_input(k, ch["new"])), names="value")
         self.y_slider = widgets.FloatSlider(value=self.state.y, min=-INPUT_LIMIT, max=INPUT_LIMIT,
                                             description="y (target)", **common)
         self.y_slider.observe(self._guard(lambda ch: self.state.set_target(ch["new"])), names="value")
-        self.activation = widgets.ToggleButtons(options=list(ACTIVATIONS), value=self.state.activation,
+        self.activation = widgets.ToggleButtons(options=list(NETWORK_ACTIVATIONS), value=self.state.activation,
                                                 description="activation")
         self.activation.observe(self._guard(lambda ch: self.state.set_activation(ch["new"])), names="value")
         self.eta = widgets.FloatSlider(value=self.state.eta, min=ETA_RANGE[0], max=ETA_RANGE[1], step=0.01,
@@ -87,8 +84,8 @@ class NetworkExplorer:
         self.eta.observe(self._guard(lambda ch: self.state.set_eta(ch["new"]), redraw=False), names="value")
         self.step_button = widgets.Button(description="gradient step", icon="arrow-down")  # default style: readable contrast
         self.reset_button = widgets.Button(description="reset")
-        self.step_button.on_click(lambda _b: safe_call(self._act, self.state.step, on_error=self._error))
-        self.reset_button.on_click(lambda _b: safe_call(self._act, self.state.reset, on_error=self._error))
+        self._on_click(self.step_button, lambda: self._act(self.state.step))
+        self._on_click(self.reset_button, lambda: self._act(self.state.reset))
         self.status = widgets.HTML()
         self.table = widgets.HTML()
         self._syncing = False
@@ -100,9 +97,6 @@ class NetworkExplorer:
                                     widgets.HBox([columns, self.table])])
 
     # ------------------------------------------------------------------ callbacks
-    def _error(self, message: str) -> None:
-        self.status.value = f"<code>{message}</code>"
-
     def _guard(self, setter, redraw: bool = True):
         def callback(change):
             if self._syncing:
@@ -130,7 +124,7 @@ class NetworkExplorer:
             self._syncing = False
 
     # ------------------------------------------------------------------ drawing
-    def update(self) -> Snapshot:
+    def update(self) -> NetworkSnapshot:
         """Recompute the state, update the figure's artists in place, refresh the image and texts."""
         snap = self.state.compute()
         c, g = snap.cache, snap.grads

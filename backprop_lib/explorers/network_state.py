@@ -9,10 +9,11 @@ backward pass of :class:`backprop_lib.MLP` with loss L = 1/2 (a^(2) - y)^2:
     BP3  dL/dW^(l) = delta^(l) (a^(l-1))^T
     BP4  dL/db^(l) = delta^(l)
 
-:class:`ExplorerState` holds the settings and clips each one to its slider range, so any input
-gives finite numbers; ``compute()`` returns a :class:`Snapshot` (everything the explorer shows),
-``step()`` applies p <- p - eta dL/dp to all 13 parameters and records the loss, ``reset()``
-restores the published values.  No display is involved: the tests drive this module directly.
+:class:`NetworkSession` holds the settings and clips each one to its slider range, so any input
+gives finite numbers; ``compute()`` returns a :class:`NetworkSnapshot` (everything the explorer
+shows), ``step()`` applies p <- p - eta dL/dp to all 13 parameters and records the loss,
+``reset()`` restores the published values (:mod:`backprop_lib.data.worked_231`).  No display is
+involved: the tests drive this module directly.
 """
 from __future__ import annotations
 
@@ -21,56 +22,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, valid_name
+from backprop_lib.data.worked_231 import SIZES, Y, net_231, params_231, parameter_names, unicode_name, xy_231
+from backprop_lib.explorers.base import clip
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
 from backprop_lib.teaching.tables import Table, format_number
 
-SIZES = (2, 3, 1)
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
+NETWORK_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 PARAM_LIMIT = 5.0          # every weight and bias stays in [-5, 5] (the slider range)
 INPUT_LIMIT = 3.0          # x_k and y stay in [-3, 3]
 ETA_RANGE = (0.01, 5.0)
 HISTORY_MAX = 40           # the loss history keeps the loss before the first step and after 40 steps
 SATURATION = 5.0           # |z| above which sigmoid/tanh units are reported as saturated
-PUBLISHED = {
-    "W1": [[0.15, 0.20], [0.25, 0.30], [0.35, 0.40]], "b1": [[0.35], [0.35], [0.35]],
-    "W2": [[0.40, 0.45, 0.50]], "b2": [[0.60]], "x": [[0.05], [0.10]], "y": 0.01,
-}
-
-
-def parameter_names() -> list[tuple[str, tuple[int, int], str]]:
-    """The 13 parameters in book order as (key, 0-based numpy index, ASCII name): the book's
-    W^(l)_{jk} (1-based j, k) is ``params["W{l}"][j - 1, k - 1]``, named "W(l)_jk"; b^(l)_j is
-    ``params["b{l}"][j - 1, 0]``, named "b(l)_j"."""
-    names = []
-    for l in (1, 2):
-        n, m = SIZES[l], SIZES[l - 1]
-        names += [(f"W{l}", (j, k), f"W({l})_{j + 1}{k + 1}") for j in range(n) for k in range(m)]
-        names += [(f"b{l}", (j, 0), f"b({l})_{j + 1}") for j in range(n)]
-    return names
-
-
-_SUP = {1: "\u207d\u00b9\u207e", 2: "\u207d\u00b2\u207e"}
-_SUB = "\u2080\u2081\u2082\u2083"
-
-
-def unicode_name(name: str) -> str:
-    """"W(1)_12" -> "W⁽¹⁾₁₂" (superscript layer, subscript indices), for tables and sliders."""
-    if not isinstance(name, str) or "(" not in name or ")_" not in name:
-        raise ValueError(f"name must look like 'W(1)_12' or 'b(2)_1', got {name!r}")
-    letter, rest = name.split("(", 1)
-    layer, idx = rest.split(")_")
-    if layer not in ("1", "2") or not idx.isdigit() or any(c not in "123" for c in idx):
-        raise ValueError(f"name must look like 'W(1)_12' or 'b(2)_1', got {name!r}")
-    return letter + _SUP[int(layer)] + "".join(_SUB[int(c)] for c in idx)
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    return float(min(max(value, low), high))
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class NetworkSnapshot:
     """One forward and backward pass: ``cache`` (a0, z1, a1, z2, a2), ``grads`` (W1, b1, W2, b2,
     delta1, delta2), copies of ``params``, the loss, y, the activation and a ``message`` that
     names dead (ReLU) or saturated (|z| > 5) units, empty when there is nothing to say."""
@@ -116,16 +83,15 @@ class Snapshot:
 
 
 @dataclass
-class ExplorerState:
+class NetworkSession:
     """The explorer's settings without any display: ``params`` (the four arrays), ``x`` (2, 1),
     ``y``, ``activation``, ``eta``, ``steps`` (gradient steps since the last hand-made change) and
     ``history`` (the loss before the first step, then after each of the first HISTORY_MAX steps).
     Any hand-made change (a setter, not eta) starts a new history."""
 
-    params: dict = field(default_factory=lambda: {k: np.array(PUBLISHED[k], dtype=float)
-                                                  for k in ("W1", "b1", "W2", "b2")})
-    x: np.ndarray = field(default_factory=lambda: np.array(PUBLISHED["x"], dtype=float))
-    y: float = PUBLISHED["y"]
+    params: dict = field(default_factory=params_231)
+    x: np.ndarray = field(default_factory=lambda: xy_231()[0])
+    y: float = Y
     activation: str = "sigmoid"
     eta: float = 0.5
     history: list = field(default_factory=list)
@@ -133,13 +99,13 @@ class ExplorerState:
     clipped: bool = False      # did the last step push a parameter against the slider limit?
 
     @classmethod
-    def published(cls) -> "ExplorerState":
+    def published(cls) -> "NetworkSession":
         """The worked example: the published parameters, x = (0.05, 0.10), y = 0.01, sigmoid, eta 0.5."""
         return cls()
 
     def reset(self) -> None:
         """Restore the published parameters, x, y and sigmoid; forget the history (eta is kept)."""
-        fresh = ExplorerState()
+        fresh = NetworkSession()
         self.params, self.x, self.y, self.activation = fresh.params, fresh.x, fresh.y, fresh.activation
         self._touched()
 
@@ -157,7 +123,7 @@ class ExplorerState:
                 and 0 <= index[0] < shape[0] and 0 <= index[1] < shape[1]):
             raise ValueError(f"index for {key} must be a pair (j, k) with 0 <= j < {shape[0]}, "
                              f"0 <= k < {shape[1]} (0-based), got {index!r}")
-        used = _clip(finite_scalar(value, f"{key}{list(index)}"), -PARAM_LIMIT, PARAM_LIMIT)
+        used = clip(finite_scalar(value, f"{key}{list(index)}"), -PARAM_LIMIT, PARAM_LIMIT)
         self.params[key][index] = used
         self._touched()
         return used
@@ -166,33 +132,33 @@ class ExplorerState:
         """Set x_k (k = 0 or 1, 0-based) clipped to [-INPUT_LIMIT, INPUT_LIMIT]; returns it."""
         if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k not in (0, 1):
             raise ValueError(f"input index must be the integer 0 or 1 (0-based), got {k!r}")
-        self.x[k, 0] = _clip(finite_scalar(value, f"x[{k}]"), -INPUT_LIMIT, INPUT_LIMIT)
+        self.x[k, 0] = clip(finite_scalar(value, f"x[{k}]"), -INPUT_LIMIT, INPUT_LIMIT)
         self._touched()
         return float(self.x[k, 0])
 
     def set_target(self, value: float) -> float:
         """Set y clipped to [-INPUT_LIMIT, INPUT_LIMIT]; returns it."""
-        self.y = _clip(finite_scalar(value, "y"), -INPUT_LIMIT, INPUT_LIMIT)
+        self.y = clip(finite_scalar(value, "y"), -INPUT_LIMIT, INPUT_LIMIT)
         self._touched()
         return self.y
 
     def set_activation(self, name: str) -> str:
-        """Use activation ``name`` (one of ACTIVATIONS) in both layers; returns it."""
-        self.activation = valid_name(name, ACTIVATIONS, "activation")
+        """Use activation ``name`` (one of NETWORK_ACTIVATIONS) in both layers; returns it."""
+        self.activation = valid_name(name, NETWORK_ACTIVATIONS, "activation")
         self._touched()
         return self.activation
 
     def set_eta(self, value: float) -> float:
         """Set the learning rate, clipped to ETA_RANGE (the history is kept); returns it."""
-        self.eta = _clip(finite_scalar(value, "eta"), *ETA_RANGE)
+        self.eta = clip(finite_scalar(value, "eta"), *ETA_RANGE)
         return self.eta
 
     # ------------------------------------------------------------------ the computation
     def network(self) -> MLP:
         """An MLP with the current parameters, the chosen activation in both layers, MSE loss."""
-        return MLP.from_params(self.params, self.activation, self.activation, "mse")
+        return net_231(self.activation, self.params)
 
-    def compute(self) -> Snapshot:
+    def compute(self) -> NetworkSnapshot:
         """Forward pass, loss L = 1/2 (a^(2) - y)^2 and BP1-BP4 at the current setting."""
         net = self.network()
         out, cache = net.forward(self.x.copy())
@@ -201,7 +167,7 @@ class ExplorerState:
         loss = net.loss(out, Y)
         if not all(np.all(np.isfinite(v)) for v in [loss, *cache.values(), *grads.values()]):
             raise FloatingPointError("the computation overflowed; press reset")  # not reachable within the limits
-        return Snapshot(loss, cache, grads, {k: v.copy() for k, v in net.params.items()}, self.y,
+        return NetworkSnapshot(loss, cache, grads, {k: v.copy() for k, v in net.params.items()}, self.y,
                         self.activation, self._message(cache))
 
     def _message(self, cache) -> str:
@@ -224,7 +190,7 @@ class ExplorerState:
             notes.append(f"the last step pushed a parameter against the limit +-{PARAM_LIMIT:g} (clipped)")
         return "; ".join(notes)
 
-    def step(self) -> Snapshot:
+    def step(self) -> NetworkSnapshot:
         """One gradient-descent step p <- p - eta dL/dp on all 13 parameters (then clipped to the
         limits); records the loss before the first step and after each of the first HISTORY_MAX
         steps.  Returns the new snapshot."""

@@ -2,9 +2,10 @@
 
 :class:`TrainingSession` is pure and tested: it clips the controls to their ranges, builds the
 network, and trains it full-batch with :func:`backprop_lib.nn.train.train` (SGD with momentum),
-keeping the loss curve and the per-layer gradient norms ||dL/dW^(l)||.  :meth:`TrainingSession.snapshot`
-returns what the view shows.  :class:`TrainingExplorer` is the thin ipywidgets view: one figure
-(boundary, loss curve, gradient norms) built once and updated in place; run/step/reset buttons.
+keeping the loss curve and the per-layer gradient norms ||dL/dW^(l)||;
+:meth:`TrainingSession.snapshot` returns what the view shows, a :class:`TrainingSnapshot`.
+:class:`TrainingExplorer` is the thin ipywidgets view: one figure (boundary, loss curve, gradient
+norms) built once and updated in place; run/step/reset buttons.
 """
 from __future__ import annotations
 
@@ -13,32 +14,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, valid_name
-from backprop_lib.viz.boundary import CLASS_COLORS, boundary_grid, grid_extent, target_classes
 from backprop_lib.data.toy import blobs, spiral, xor
+from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
-from backprop_lib.viz.style import FORWARD, GRADIENT
 from backprop_lib.nn.train import accuracy, train
-from backprop_lib.explorers.base import safe_call
-from backprop_lib.explorers.blit import BlitFigureImage
+from backprop_lib.viz.boundary import CLASS_COLORS, boundary_grid, grid_extent, target_classes
+from backprop_lib.viz.style import FORWARD, GRADIENT
 
 DATASETS = {
     "xor": lambda: xor(repeats=25, noise=0.15, seed=0),
     "blobs": lambda: blobs(n=200, separation=3.0, seed=0),
     "spiral": lambda: spiral(n_per_class=100, seed=0),
 }
-EXPLORER_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
+TRAINING_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 LR_RANGE, MOMENTUM_RANGE, WIDTH_RANGE = (1e-3, 10.0), (0.0, 0.99), (1, 64)
 GRID = 60
 LOSS_LIMITS, NORM_LIMITS = (1e-4, 1e2), (1e-6, 1e2)  # fixed log axes of the view (values clipped)
 
 
-def _clip(value, lo, hi):
-    return min(max(value, lo), hi)
-
-
 @dataclass(frozen=True)
-class Snapshot:
+class TrainingSnapshot:
     """What the explorer shows after ``epoch`` full-batch steps."""
 
     epoch: int
@@ -63,13 +60,13 @@ class TrainingSession:
     def __init__(self, dataset: str = "spiral", lr: float = 1.0, momentum: float = 0.9,
                  hidden: int = 16, activation: str = "tanh", seed: int = 0):
         valid_name(dataset, DATASETS, "dataset")
-        valid_name(activation, EXPLORER_ACTIVATIONS, "activation")
+        valid_name(activation, TRAINING_ACTIVATIONS, "activation")
         lr, momentum = finite_scalar(lr, "lr"), finite_scalar(momentum, "momentum")
         if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)):
             raise TypeError(f"hidden must be an integer width, got {hidden!r}")
-        self.lr = float(_clip(lr, *LR_RANGE))
-        self.momentum = float(_clip(momentum, *MOMENTUM_RANGE))
-        self.hidden = int(_clip(hidden, *WIDTH_RANGE))
+        self.lr = clip(lr, *LR_RANGE)
+        self.momentum = clip(momentum, *MOMENTUM_RANGE)
+        self.hidden = int(clip(hidden, *WIDTH_RANGE))
         notes = []
         if (self.lr, self.momentum, self.hidden) != (lr, momentum, hidden):
             notes.append(f"controls clipped to lr {self.lr:g}, momentum {self.momentum:g}, width {self.hidden}")
@@ -91,7 +88,7 @@ class TrainingSession:
     def epoch(self) -> int:
         return len(self.grad_norms)
 
-    def step(self, epochs: int = 1) -> Snapshot:
+    def step(self, epochs: int = 1) -> TrainingSnapshot:
         """Train ``epochs`` more full-batch steps (nothing once diverged); return the snapshot."""
         if not self.diverged:
             hist = train(self.net, self.X, self.Y, epochs=epochs, lr=self.lr, optimizer=self.optimizer)
@@ -100,7 +97,7 @@ class TrainingSession:
             self.diverged = hist.diverged
         return self.snapshot()
 
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> TrainingSnapshot:
         notes = list(self.notes)
         if self.diverged:
             notes.append(f"diverged at epoch {self.epoch}: the loss overflowed; lower the learning rate and reset")
@@ -112,10 +109,10 @@ class TrainingSession:
             classes = boundary_grid(self.net, self.extent, GRID).classes
             acc = accuracy(self.net, self.X, self.Y)
         norms = np.array(self.grad_norms[:len(losses) - 1]).reshape(-1, self.net.num_layers)
-        return Snapshot(len(losses) - 1, float(losses[-1]), acc, losses, norms, classes, "; ".join(notes))
+        return TrainingSnapshot(len(losses) - 1, float(losses[-1]), acc, losses, norms, classes, "; ".join(notes))
 
 
-class TrainingExplorer:
+class TrainingExplorer(ExplorerView):
     """Dataset, learning rate, momentum, width and activation controls; run / step / reset.
 
     The loss and gradient-norm panels have fixed log axes (``LOSS_LIMITS``, ``NORM_LIMITS``) and an
@@ -125,10 +122,17 @@ class TrainingExplorer:
     def __init__(self, dataset: str = "spiral", lr: float = 1.0, momentum: float = 0.9, hidden: int = 16,
                  activation: str = "tanh", run_epochs: int = 300, chunk: int = 25):
         import ipywidgets as widgets
+
+        self.run_epochs, self.chunk, self.max_epoch = run_epochs, chunk, run_epochs
+        self._build_figure()
+        self._build_controls(widgets, dataset, lr, momentum, hidden, activation)
+        self.reset()
+
+    def _build_figure(self) -> None:
+        """The three panels (boundary, loss, gradient norms) and their animated artists."""
         from matplotlib.colors import ListedColormap
         from matplotlib.figure import Figure
 
-        self.run_epochs, self.chunk, self.max_epoch = run_epochs, chunk, run_epochs
         self.figure = Figure(figsize=(10.5, 3.4), dpi=72)
         self.ax_b, self.ax_l, self.ax_g = self.figure.subplots(1, 3)
         cmap = ListedColormap(CLASS_COLORS)
@@ -150,10 +154,13 @@ class TrainingExplorer:
         self.figure.tight_layout()
         self.image = BlitFigureImage(self.figure, self.figure.findobj(lambda a: a.get_animated()),
                                      alt="decision regions, loss curve and gradient norms")
+
+    def _build_controls(self, widgets, dataset, lr, momentum, hidden, activation) -> None:
+        """The dropdowns, sliders and buttons, wired through :class:`ExplorerView`; the status line."""
         wide = {"style": {"description_width": "initial"}}
         self.controls = {
             "dataset": widgets.Dropdown(options=list(DATASETS), value=dataset, description="dataset", **wide),
-            "activation": widgets.Dropdown(options=list(EXPLORER_ACTIVATIONS), value=activation,
+            "activation": widgets.Dropdown(options=list(TRAINING_ACTIVATIONS), value=activation,
                                            description="activation", **wide),
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, step=0.25,
                                          description="learning rate", **wide),
@@ -163,30 +170,25 @@ class TrainingExplorer:
                                         layout=widgets.Layout(width="300px"), **wide),
         }
         self.buttons = {"step": widgets.Button(description="step (10 epochs)"),
-                        "run": widgets.Button(description=f"run {run_epochs} epochs"),
+                        "run": widgets.Button(description=f"run {self.run_epochs} epochs"),
                         "reset": widgets.Button(description="reset")}
-        for c in self.controls.values():
-            c.observe(lambda _change: safe_call(self.reset, on_error=self._error), names="value")
-        self.buttons["step"].on_click(lambda _b: safe_call(self.advance, 10, on_error=self._error))
-        self.buttons["run"].on_click(lambda _b: safe_call(self.run, on_error=self._error))
-        self.buttons["reset"].on_click(lambda _b: safe_call(self.reset, on_error=self._error))
+        self._observe(self.controls.values(), self.reset)
+        self._on_click(self.buttons["step"], self.advance, 10)
+        self._on_click(self.buttons["run"], self.run)
+        self._on_click(self.buttons["reset"], self.reset)
         self.status = widgets.HTML()
         c = self.controls
         self.widget = widgets.VBox([widgets.HBox([c["dataset"], c["activation"]]),
                                     widgets.HBox([c["lr"], c["momentum"]]), c["hidden"],
                                     widgets.HBox(list(self.buttons.values())),
                                     self.image.widget, self.status])
-        self.reset()
-
-    def _error(self, message: str) -> None:
-        self.status.value = f"<code>{message}</code>"
 
     def _set_epoch_axes(self, max_epoch: int) -> None:
         self.max_epoch = max_epoch
         self.ax_l.set_xlim(0, max_epoch)
         self.ax_g.set_xlim(0, max_epoch)
 
-    def reset(self) -> Snapshot:
+    def reset(self) -> TrainingSnapshot:
         """New session from the controls; redraws the background (data points, axes)."""
         c = self.controls
         self.session = TrainingSession(c["dataset"].value, c["lr"].value, c["momentum"].value,
@@ -200,10 +202,10 @@ class TrainingExplorer:
         self._set_epoch_axes(self.run_epochs)
         return self.draw(s.snapshot(), full=True)
 
-    def advance(self, epochs: int) -> Snapshot:
+    def advance(self, epochs: int) -> TrainingSnapshot:
         return self.draw(self.session.step(epochs))
 
-    def run(self) -> Snapshot:
+    def run(self) -> TrainingSnapshot:
         snap = self.session.snapshot()
         for _ in range(self.run_epochs // self.chunk):
             snap = self.advance(self.chunk)
@@ -211,7 +213,7 @@ class TrainingExplorer:
                 break
         return snap
 
-    def draw(self, snap: Snapshot, full: bool = False) -> Snapshot:
+    def draw(self, snap: TrainingSnapshot, full: bool = False) -> TrainingSnapshot:
         """Update the animated artists from a snapshot and refresh the image (values outside
         the fixed log axes are clipped to their edges)."""
         self.regions.set_data(snap.classes)

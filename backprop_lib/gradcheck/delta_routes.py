@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, positive_int
+from backprop_lib.gradcheck.finite_diff import central_difference_at
 from backprop_lib.nn.mlp import MLP
 
 
@@ -39,10 +40,10 @@ def loss_from_z(net: MLP, Y, layer: int, z) -> float:
     z = np.asarray(z, dtype=net.dtype)
     if z.ndim != 2 or z.shape[0] != net.sizes[layer]:
         raise ValueError(f"z must have shape ({net.sizes[layer]}, B) for layer {layer}, got {z.shape}")
-    a = net._acts[layer - 1].forward(z)
+    a = net.activations[layer - 1].forward(z)
     for l in range(layer + 1, net.num_layers + 1):
         z = net.params[f"W{l}"] @ a + net.params[f"b{l}"]
-        a = net._acts[l - 1].forward(z)
+        a = net.activations[l - 1].forward(z)
     return net.loss(a, Y)
 
 
@@ -58,18 +59,16 @@ def numerical_delta(net: MLP, X, Y, layer: int, eps: float = 1e-6) -> np.ndarray
     z = cache[f"z{layer}"]
     B = z.shape[1]
     Y = net.as_targets(Y, B)
+    z = z.copy()                       # nudged in place, one entry at a time
     delta = np.zeros_like(z)
     for idx in np.ndindex(z.shape):
-        zp, zm = z.copy(), z.copy()
-        zp[idx] += eps
-        zm[idx] -= eps
-        delta[idx] = B * (loss_from_z(net, Y, layer, zp) - loss_from_z(net, Y, layer, zm)) / (2 * eps)
+        delta[idx] = B * central_difference_at(lambda: loss_from_z(net, Y, layer, z), z, idx, eps)
     return delta
 
 
 def output_jacobian(net: MLP, z_L: np.ndarray) -> np.ndarray:
     """da^(L)/dz^(L) for one example z_L (n_L, 1): Sigma'(z^(L)) or, for softmax, diag(p) - p p^T."""
-    return net._acts[-1].jacobian(z_L)
+    return net.activations[-1].jacobian(z_L)
 
 
 def delta_by_jacobians(net: MLP, x, y, layer: int) -> np.ndarray:
@@ -85,9 +84,9 @@ def delta_by_jacobians(net: MLP, x, y, layer: int) -> np.ndarray:
                          f"got {np.shape(x)}")
     y = net.as_targets(y, 1)
     L = net.num_layers
-    delta = output_jacobian(net, cache[f"z{L}"]).T @ net._loss.grad_a(out, y)
+    delta = output_jacobian(net, cache[f"z{L}"]).T @ net.loss_function.grad_a(out, y)
     for l in range(L - 1, layer - 1, -1):
-        Sigma = net._acts[l - 1].jacobian(cache[f"z{l}"])          # diagonal (n_l, n_l)
+        Sigma = net.activations[l - 1].jacobian(cache[f"z{l}"])          # diagonal (n_l, n_l)
         delta = Sigma @ net.params[f"W{l + 1}"].T @ delta
     return delta
 

@@ -79,9 +79,9 @@ def numerical_jacobian(f: Callable[[np.ndarray], np.ndarray], x, h: float = 1e-5
         raise ValueError(f"f must return a 1-D array (m outputs), got shape {f0.shape}")
     J = np.empty((f0.size, x.size))
     for j in range(x.size):
-        step = np.zeros_like(x)
-        step[j] = h
-        J[:, j] = (np.asarray(f(x + step), dtype=np.float64) - np.asarray(f(x - step), dtype=np.float64)) / (2.0 * h)
+        e_j = np.zeros_like(x)
+        e_j[j] = 1.0
+        J[:, j] = central_difference(lambda t, e_j=e_j: np.asarray(f(x + t * e_j), dtype=np.float64), 0.0, h)
     return J
 
 
@@ -159,13 +159,10 @@ def error_vs_step(f: Callable, exact, x, hs, method: str = "central", dtype=np.f
         raise ValueError(f"the step h = {hs64[h[:, 0] == 0].min():.1e} rounds to 0 in {dt.name}; "
                          f"use steps of at least {float(np.finfo(dt).smallest_subnormal):.1e}")
     xd = np.broadcast_to(xs.astype(dt)[None, :], (h.shape[0], xs.size))
-    if method == "forward":
-        hi, lo, width = f(xd + h), f(xd), h
-    else:
-        hi, lo, width = f(xd + h), f(xd - h), dt.type(2) * h
-    if np.asarray(hi).dtype != dt:
-        raise TypeError(f"f changed the dtype from {dt} to {np.asarray(hi).dtype}; use numpy operations")
-    approx = (hi - lo) / width
+    difference = forward_difference if method == "forward" else central_difference
+    approx = np.asarray(difference(f, xd, h))       # h is in dt, so 2h stays in dt
+    if approx.dtype != dt:
+        raise TypeError(f"f changed the dtype from {dt} to {approx.dtype}; use numpy operations")
     errors = np.median(np.abs(approx.astype(np.float64) - exact) / np.abs(exact), axis=1)
     return ErrorCurve(method, dt.name, hs64, errors)
 
@@ -194,12 +191,25 @@ def numerical_gradient(f: Callable[[], float], params: Mapping[str, np.ndarray],
                             f"double precision), got {type(p).__name__} {getattr(p, 'dtype', '')}")
         g = np.zeros_like(p)
         for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + eps
-            f_plus = float(f())
-            p[idx] = old - eps
-            f_minus = float(f())
-            p[idx] = old
-            g[idx] = (f_plus - f_minus) / (2.0 * eps)
+            g[idx] = central_difference_at(f, p, idx, eps)
         grads[key] = g
     return grads
+
+
+def central_difference_at(f: Callable[[], float], p: np.ndarray, index: tuple[int, ...],
+                          h: float = 1e-5) -> float:
+    """dF/dp[index] ~ (F(p[index] + h) - F(p[index] - h)) / (2h), F = ``f()`` read at ``p``.
+
+    ``f`` takes no arguments and reads the array ``p``, whose entry ``index`` is changed *in
+    place* for the two calls and then restored (also when ``f`` raises).  Two calls of ``f``.
+    """
+    old = p[index]
+
+    def f_at(value) -> float:
+        p[index] = value
+        return float(f())
+
+    try:
+        return central_difference(f_at, old, h)
+    finally:
+        p[index] = old

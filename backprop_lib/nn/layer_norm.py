@@ -83,6 +83,7 @@ class LayerNormMLP(MLP):
     Takes the arguments of :class:`MLP` plus ``eps`` (> 0, added to the variance); every hidden
     layer needs at least 2 units.  ``forward`` also caches ``"zhat{l}"`` (n_l, B) and ``"s{l}"``
     (1, B) for l = 1..L-1; ``backward`` returns ``"delta{l}"`` = dL/dz^(l) as MLP does.
+    ``copy`` keeps ``eps``.
     """
 
     def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", loss="mse",
@@ -106,59 +107,38 @@ class LayerNormMLP(MLP):
             raise ValueError(f"layer normalisation needs at least 2 units per hidden layer (one unit "
                              f"always standardises to 0); hidden layer(s) {narrow} of sizes {self.sizes}")
 
-    def __repr__(self) -> str:
-        return super().__repr__().replace("MLP(", "LayerNormMLP(", 1)[:-1] + f", eps={self.eps:g})"
+    def _extra_settings(self) -> dict:
+        return {"eps": self.eps}
 
-    def copy(self) -> "LayerNormMLP":
-        """An independent layer-normalised network with the same parameters and settings."""
-        return LayerNormMLP.from_params(self.params, self.activation_names[:-1], self.output_activation,
-                                        self.loss_name, self.dtype, self.eps)
+    def _repr_extras(self) -> list[str]:
+        return [f"eps={self.eps:g}"]
+
+    def _layer_output(self, l, z, a_prev, cache):
+        act = self.activations[l - 1]
+        if l == self.num_layers:          # the output layer is not normalised
+            return act.forward(z)
+        zhat, s = _standardise(z, self.eps)
+        cache[f"zhat{l}"], cache[f"s{l}"] = zhat, s
+        return act.forward(zhat)
 
     def _activation_in_out(self, cache, l):
         # a hidden layer's activation reads zhat^(l), not z^(l)
         return (cache[f"zhat{l}"] if l < self.num_layers else cache[f"z{l}"]), cache[f"a{l}"]
 
-    def forward(self, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Forward pass for ``X`` (n_0, B); returns ``(a^(L), cache)`` with ``"a0"``, ``"z{l}"``,
-        ``"a{l}"`` (n_l, B) as in :meth:`MLP.forward` plus ``"zhat{l}"``, ``"s{l}"`` for l < L."""
-        X = as_float_matrix(X, "X (inputs)", rows=self.sizes[0], dtype=self.dtype)
-        self._check_params_unchanged()
-        L = self.num_layers
-        cache = {"a0": X}
-        a = X
-        for l, act in enumerate(self._acts, start=1):
-            z = self.params[f"W{l}"] @ a + self.params[f"b{l}"]
-            cache[f"z{l}"] = z
-            if l < L:
-                zhat, s = _standardise(z, self.eps)
-                cache[f"zhat{l}"], cache[f"s{l}"] = zhat, s
-                a = act.forward(zhat)
-            else:
-                a = act.forward(z)
-            cache[f"a{l}"] = a
-        return a, cache
+    def _extra_cache_keys(self) -> list[str]:
+        return [f"{k}{l}" for l in range(1, self.num_layers) for k in ("zhat", "s")]
 
     def backward(self, cache: Mapping[str, np.ndarray], Y) -> dict[str, np.ndarray]:
         """Gradients of the batch-mean loss (BP1, BP2, BP2n, BP3, BP4 above) from a forward ``cache``
         and targets ``Y`` (n_L, B).  Returns ``"W{l}"``, ``"b{l}"`` and ``"delta{l}"`` (n_l, B)."""
-        L = self.num_layers
         out, Y = self._checked_output(cache, Y)
-        if any(f"{k}{l}" not in cache for l in range(1, L) for k in ("zhat", "s")):
-            raise TypeError("cache must come from LayerNormMLP.forward (keys 'zhat1', 's1', ... are missing)")
-        B = out.shape[1]
-        if self._shortcut:                                                   # BP1
-            delta = out - Y
-        else:
-            delta = self._acts[-1].backward(cache[f"z{L}"], out, self._loss.grad_a(out, Y))
+        delta = self.output_error(cache, out, Y)                     # BP1
         grads: dict[str, np.ndarray] = {}
-        for l in range(L, 0, -1):
-            grads[f"delta{l}"] = delta
-            grads[f"W{l}"] = (delta @ cache[f"a{l - 1}"].T) * (1.0 / B)      # BP3
-            grads[f"b{l}"] = np.mean(delta, axis=1, keepdims=True)          # BP4
+        for l in range(self.num_layers, 0, -1):
+            self.layer_gradients(grads, l, delta, cache)             # BP3, BP4
             if l > 1:
-                zhat = cache[f"zhat{l - 1}"]
-                g = self._acts[l - 2].backward(zhat, cache[f"a{l - 1}"], self.params[f"W{l}"].T @ delta)  # BP2
-                delta = _standardise_backward(g, zhat, cache[f"s{l - 1}"])                                # BP2n
+                zhat, a = self._activation_in_out(cache, l - 1)
+                g = self.params[f"W{l}"].T @ delta
+                g = self.activations[l - 2].backward(zhat, a, g)     # BP2, at zhat
+                delta = _standardise_backward(g, zhat, cache[f"s{l - 1}"])  # BP2n
         return grads
-
-

@@ -15,10 +15,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from backprop_lib._validation import as_float_matrix, valid_name, positive_int
-from backprop_lib.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
+from backprop_lib._validation import as_float_matrix, valid_name
+from backprop_lib.nn.activations import Activation, get_activation
 from backprop_lib.nn.init import INITIALIZERS, init_weights
-from backprop_lib.nn.losses import OUTPUT_ERROR_SHORTCUTS, REQUIRED_OUTPUT, get_loss
+from backprop_lib.nn.losses import OUTPUT_ERROR_SHORTCUTS, Loss, get_loss
+from backprop_lib.nn.mlp_checks import (
+    check_forward_cache, check_param_shapes, checked_dtype, checked_loss_name, checked_params, checked_sizes,
+    hidden_activation_names)
 
 
 class MLP:
@@ -33,11 +36,7 @@ class MLP:
     def __init__(self, sizes: Sequence[int], activation: str | Sequence[str] = "sigmoid",
                  output_activation: str = "sigmoid", loss: str = "mse", init: str = "xavier",
                  seed: int | None = None, dtype=np.float64):
-        if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence | np.ndarray):
-            raise TypeError(f"sizes must be a list of layer widths like [2, 3, 1], got {sizes!r}")
-        if len(sizes) < 2:
-            raise ValueError(f"sizes needs at least an input and an output width, got {list(sizes)}")
-        sizes = [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+        sizes = checked_sizes(sizes)
         valid_name(init, INITIALIZERS, "init")
         rng = np.random.default_rng(seed)
         params = {}
@@ -51,32 +50,22 @@ class MLP:
     @classmethod
     def from_params(cls, params: Mapping[str, np.ndarray], activation: str | Sequence[str] = "sigmoid",
                     output_activation: str = "sigmoid", loss: str = "mse", dtype=np.float64) -> "MLP":
-        """Build a network from a parameter dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``.
-
-        The arrays are copied, so later changes to ``params`` do not reach the network.
-        """
+        """A network from a parameter dict ``{"W1": (n_1, n_0), "b1": (n_1, 1), ...}``; the arrays
+        are copied, so later changes to ``params`` do not reach the network."""
         net = cls.__new__(cls)
         net._setup(params, activation, output_activation, loss, dtype)
         net.init = None
         net.seed = None
         return net
 
-    # ------------------------------------------------------------------ set-up and checks
     def _setup(self, params, activation, output_activation, loss, dtype):
-        self.dtype = np.dtype(dtype)
-        if self.dtype not in (np.float32, np.float64):
-            raise TypeError(f"dtype must be float32 or float64, got {self.dtype}")
-        self.params = _checked_params(params, self.dtype)
+        self.dtype = checked_dtype(dtype)
+        self.params = checked_params(params, self.dtype)
         L = len(self.params) // 2
         self.sizes = [self.params["W1"].shape[1]] + [self.params[f"W{l}"].shape[0] for l in range(1, L + 1)]
-        hidden = _hidden_names(activation, L - 1)
-        valid_name(output_activation, ACTIVATIONS, "output_activation")
-        self.loss_name = valid_name(loss, REQUIRED_OUTPUT, "loss")
-        required = REQUIRED_OUTPUT[loss]
-        if required is not None and output_activation != required:
-            raise ValueError(f"loss {loss!r} needs output_activation={required!r}, got {output_activation!r}")
-        self.activation_names = hidden + [output_activation]
-        self._acts = [get_activation(name) for name in self.activation_names]
+        self.activation_names = hidden_activation_names(activation, L - 1) + [output_activation]
+        self.loss_name = checked_loss_name(loss, output_activation)
+        self._acts = tuple(get_activation(name) for name in self.activation_names)
         self._loss = get_loss(loss)
         self._shortcut = (output_activation, loss) in OUTPUT_ERROR_SHORTCUTS
 
@@ -94,22 +83,35 @@ class MLP:
     def output_activation(self) -> str:
         return self.activation_names[-1]
 
+    @property
+    def activations(self) -> tuple[Activation, ...]:
+        """The layers' activations sigma^(1), ..., sigma^(L) (read-only; names in ``activation_names``)."""
+        return self._acts
+
+    @property
+    def loss_function(self) -> Loss:
+        """The :class:`~backprop_lib.nn.losses.Loss` named by ``loss_name`` (per-example C, grad_a)."""
+        return self._loss
+
     def __repr__(self) -> str:
         acts = ", ".join(self.activation_names)
-        return f"MLP(sizes={self.sizes}, activations=[{acts}], loss={self.loss_name!r}, P={self.num_params})"
+        fields = [f"sizes={self.sizes}", f"activations=[{acts}]", f"loss={self.loss_name!r}",
+                  f"P={self.num_params}", *self._repr_extras()]
+        return f"{type(self).__name__}({', '.join(fields)})"
 
     def copy(self) -> "MLP":
-        """An independent network with the same parameters and settings."""
-        return MLP.from_params(self.params, self.activation_names[:-1], self.output_activation,
-                               self.loss_name, self.dtype)
+        """An independent network of the same class with the same parameters and settings."""
+        return type(self).from_params(self.params, self.activation_names[:-1], self.output_activation,
+                                      self.loss_name, self.dtype, **self._extra_settings())
 
-    def _check_params_unchanged(self):
-        for l in range(1, self.num_layers + 1):
-            for key, shape in ((f"W{l}", (self.sizes[l], self.sizes[l - 1])), (f"b{l}", (self.sizes[l], 1))):
-                got = np.shape(self.params.get(key))
-                if got != shape:
-                    raise ValueError(f"params[{key!r}] must have shape {shape}, got {got}; "
-                                     "assign arrays of the same shape or build a new network")
+    def _extra_settings(self) -> dict:  # keyword settings of a subclass's from_params, for copy
+        return {}
+
+    def _repr_extras(self) -> list[str]:  # "name=value" fields a subclass adds to its repr
+        return []
+
+    def _extra_cache_keys(self) -> list[str]:  # the cache entries a subclass's forward adds
+        return []
 
     def as_targets(self, Y, B: int | None = None) -> np.ndarray:
         """Return ``Y`` as an (n_L, B) float array after checking it suits this network's loss."""
@@ -121,19 +123,24 @@ class MLP:
     def forward(self, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Forward pass for a batch ``X`` of shape (n_0, B).
 
-        Returns ``(out, cache)``: ``out = a^(L)`` of shape (n_L, B) and ``cache`` holding
-        ``"a0"`` = X and, for l = 1..L, ``"z{l}"`` and ``"a{l}"`` of shape (n_l, B).
+        Returns ``(out, cache)``: ``out = a^(L)`` of shape (n_L, B) and ``cache`` holding ``"a0"`` = X
+        and, for l = 1..L, ``"z{l}"`` and ``"a{l}"`` of shape (n_l, B) (subclasses cache more).
         """
         X = as_float_matrix(X, "X (inputs)", rows=self.sizes[0], dtype=self.dtype)
-        self._check_params_unchanged()
+        check_param_shapes(self.params, self.sizes)
         cache = {"a0": X}
         a = X
-        for l, act in enumerate(self._acts, start=1):
+        for l in range(1, self.num_layers + 1):
             z = self.params[f"W{l}"] @ a + self.params[f"b{l}"]
-            a = act.forward(z)
             cache[f"z{l}"] = z
+            a = self._layer_output(l, z, a, cache)
             cache[f"a{l}"] = a
         return a, cache
+
+    def _layer_output(self, l: int, z: np.ndarray, a_prev: np.ndarray, cache: dict) -> np.ndarray:
+        """a^(l) (n_l, B) from z^(l): sigma^(l)(z^(l)) here.  Subclasses change this step (and may
+        cache what their backward pass needs)."""
+        return self._acts[l - 1].forward(z)
 
     def predict(self, X) -> np.ndarray:
         """The output a^(L) for inputs ``X`` (n_0, B), without the cache."""
@@ -180,37 +187,60 @@ class MLP:
         * BP2  delta^(l) = ((W^(l+1))^T delta^(l+1)) ⊙ sigma'(z^(l))
         * BP3  dL/dW^(l) = (1/B) delta^(l) (a^(l-1))^T
         * BP4  dL/db^(l) = (1/B) sum over the batch of delta^(l)
+
+        BP1 is :meth:`output_error`, BP3 and BP4 are :meth:`layer_gradients`.
         """
         L = self.num_layers
         out, Y = self._checked_output(cache, Y)
-        B = out.shape[1]
-
-        # BP1: the output error.
-        if self._shortcut:
-            delta = out - Y
-        else:
-            delta = self._acts[-1].backward(cache[f"z{L}"], out, self._loss.grad_a(out, Y))
-        grads: dict[str, np.ndarray] = {}
-        for l in range(L, 0, -1):
-            grads[f"delta{l}"] = delta
-            grads[f"W{l}"] = delta @ cache[f"a{l - 1}"].T                  # BP3 ...
-            grads[f"W{l}"] *= 1.0 / B                                        # ... batch mean
-            grads[f"b{l}"] = np.mean(delta, axis=1, keepdims=True)          # BP4
-            if l > 1:                                                        # BP2
-                delta = self._acts[l - 2].backward(cache[f"z{l - 1}"], cache[f"a{l - 1}"],
-                                                   self.params[f"W{l}"].T @ delta)
+        delta = self.output_error(cache, out, Y)          # BP1: delta^(L)
+        grads: dict[str, np.ndarray] = {}                 # BP3, BP4 fill it
+        for l in range(L, 0, -1):                         # BP2-BP4: l = L..1
+            self.layer_gradients(grads, l, delta, cache)  # BP3, BP4
+            if l > 1:                                     # BP2: delta^(l-1)
+                g = self.params[f"W{l}"].T @ delta        # BP2: W^T delta
+                z, a = cache[f"z{l - 1}"], cache[f"a{l - 1}"]  # BP2: layer l-1
+                act = self.activations[l - 2]             # BP2: its sigma
+                delta = act.backward(z, a, g)             # BP2: g ⊙ sigma'(z)
         return grads
+
+    def output_error(self, cache: Mapping[str, np.ndarray],
+                     out: np.ndarray, Y: np.ndarray) -> np.ndarray:
+        """BP1: delta^(L) = grad_a C ⊙ sigma'(z^(L)), shape (n_L, B).
+
+        ``out`` = a^(L) and ``Y`` are (n_L, B), as checked by backward.
+        Sigmoid + BCE and softmax + CE cancel to delta^(L) = a - y;
+        a softmax with another loss uses its Jacobian (not elementwise).
+        """
+        if self._shortcut:                          # BP1, cancelled: a - y
+            return out - Y
+        z = cache[f"z{self.num_layers}"]            # z^(L)
+        grad_a = self.loss_function.grad_a(out, Y)  # grad_a C
+        return self.activations[-1].backward(z, out, grad_a)  # BP1
+
+    @staticmethod
+    def layer_gradients(grads: dict[str, np.ndarray], l: int,
+                        delta: np.ndarray,
+                        cache: Mapping[str, np.ndarray]) -> None:
+        """BP3 and BP4 of layer l as batch means, written into ``grads``.
+
+        From delta^(l) (n_l, B) and a^(l-1) = cache["a{l-1}"]:
+        grads["W{l}"] = (1/B) delta^(l) (a^(l-1))^T   (n_l, n_{l-1})
+        grads["b{l}"] = (1/B) sum over the batch of delta^(l)  (n_l, 1)
+        and grads["delta{l}"] = delta^(l) itself.
+        """
+        B = delta.shape[1]
+        grads[f"delta{l}"] = delta
+        grads[f"W{l}"] = delta @ cache[f"a{l - 1}"].T     # BP3 ...
+        grads[f"W{l}"] *= 1.0 / B                         # ... batch mean
+        grads[f"b{l}"] = np.mean(delta, axis=1, keepdims=True)  # BP4
 
     def _checked_output(self, cache: Mapping[str, np.ndarray], Y) -> tuple[np.ndarray, np.ndarray]:
         """Check that ``cache`` came from ``forward`` of this network (and that the parameters were
         not replaced since) and that ``Y`` fits; return the output a^(L) (n_L, B) and checked Y."""
-        L = self.num_layers
-        if not isinstance(cache, Mapping) or any(f"{k}{l}" not in cache for l in range(1, L + 1) for k in "za"):
-            raise TypeError("cache must be the dict returned by forward(X) of this network "
-                            f"(keys 'a0', 'z1', 'a1', ..., 'z{L}', 'a{L}')")
-        out = cache[f"a{L}"]
+        check_forward_cache(cache, self.num_layers, type(self).__name__, self._extra_cache_keys())
+        out = cache[f"a{self.num_layers}"]
         Y = self.as_targets(Y, out.shape[1])
-        self._check_params_unchanged()
+        check_param_shapes(self.params, self.sizes)
         return out, Y
 
     def loss_and_gradients(self, X, Y) -> tuple[float, dict[str, np.ndarray]]:
@@ -218,42 +248,3 @@ class MLP:
         out, cache = self.forward(X)
         grads = self.backward(cache, Y)
         return self.loss(out, Y, cache), grads
-
-
-# ---------------------------------------------------------------------- helpers
-def _hidden_names(activation, n_hidden: int) -> list[str]:
-    names = [activation] * n_hidden if isinstance(activation, str) else activation
-    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
-        raise TypeError(f"activation must be a name or a list of names, got {activation!r}")
-    names = list(names)
-    if len(names) != n_hidden:
-        raise ValueError(f"activation list must have one name per hidden layer ({n_hidden}), got {len(names)}: {names}")
-    for i, name in enumerate(names):
-        valid_name(name, ACTIVATIONS, f"activation[{i}]")
-        if name not in HIDDEN_ACTIVATIONS:
-            raise ValueError(f"activation {name!r} is not elementwise and can only be an output "
-                             f"activation; hidden layers take one of {sorted(HIDDEN_ACTIVATIONS)}")
-    return names
-
-
-def _checked_params(params, dtype) -> dict[str, np.ndarray]:
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict like {{'W1': ..., 'b1': ...}}, got {type(params).__name__}")
-    keys = set(params)
-    L = len(keys) // 2
-    expected = {f"{k}{l}" for l in range(1, L + 1) for k in "Wb"}
-    if L < 1 or keys != expected:
-        raise ValueError(f"params must have keys W1, b1, ..., WL, bL; got {sorted(keys)}")
-    checked = {}
-    n_prev = None
-    for l in range(1, L + 1):
-        W = as_float_matrix(params[f"W{l}"], f"params['W{l}']", dtype=dtype, batch=False)
-        if n_prev is not None and W.shape[1] != n_prev:
-            raise ValueError(f"params['W{l}'] must have {n_prev} columns to match the {n_prev} rows of "
-                             f"params['W{l - 1}'] (W{{l}} is (n_l, n_{{l-1}})), got shape {W.shape}")
-        n_l = W.shape[0]
-        b = as_float_matrix(params[f"b{l}"], f"params['b{l}']", rows=n_l, cols=1, dtype=dtype, batch=False)
-        checked[f"W{l}"] = np.array(W, dtype=dtype, copy=True)
-        checked[f"b{l}"] = np.array(b, dtype=dtype, copy=True)
-        n_prev = n_l
-    return checked

@@ -21,6 +21,7 @@ import numpy as np
 
 from backprop_lib._validation import as_float_matrix, finite_scalar, positive_int
 from backprop_lib.gradcheck.check import relative_error
+from backprop_lib.gradcheck.finite_diff import central_difference_at
 from backprop_lib.nn.optim import SGD
 from backprop_lib.teaching.prose import shown
 
@@ -152,41 +153,22 @@ def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_siz
     ``optimizer`` (an SGD on ``net.params``) to continue with its velocity; its own ``lr`` and
     ``momentum`` are then used.
     """
-    _check_net(net)
-    X, Y = checked_xy(X, Y)
-    epochs = positive_int(epochs, "epochs")
-    B = X.shape[1]
-    batch_size = B if batch_size is None else positive_int(batch_size, "batch_size")
-    has_val = X_val is not None or Y_val is not None
-    if has_val:
-        X_val, Y_val = checked_xy(X_val, Y_val, "_val")
-    if patience is not None:
-        patience = positive_int(patience, "patience")
-        if not has_val:
-            raise ValueError("early stopping (patience) needs a validation set X_val, Y_val")
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function (epoch, history), got {type(callback).__name__}")
-    if optimizer is not None and getattr(optimizer, "params", None) is not net.params:
-        raise ValueError("optimizer must update this network's parameters: build it as SGD(net.params, ...)")
+    X, Y, epochs, batch_size, val, patience = _checked_train_args(
+        net, X, Y, epochs, batch_size, X_val, Y_val, patience, callback, optimizer)
     opt = optimizer if optimizer is not None else SGD(net.params, lr=lr, momentum=momentum)
     rng = np.random.default_rng(seed)
     hist = History(start_loss=_loss(net, X, Y))
     best, best_params, waited = np.inf, None, 0
     for epoch in range(epochs):
-        with np.errstate(over="ignore", invalid="ignore"):
-            for idx in minibatch_indices(B, batch_size, rng):
-                _, grads = net.loss_and_gradients(X[:, idx], Y[:, idx])
-                opt.step(grads)
-            ok = all(np.all(np.isfinite(p)) for p in net.params.values())
-            loss, acc = _evaluate(net, X, Y) if ok else (np.inf, np.nan)
+        loss, acc, grads = _epoch(net, opt, X, Y, batch_size, rng)
         hist.loss.append(loss)
         hist.accuracy.append(acc)
         hist.grad_norms.append(layer_grad_norms(grads, net.num_layers))
         if not np.isfinite(loss) or loss > 1e6:
             hist.diverged = True
             break
-        if has_val:
-            vloss, vacc = _evaluate(net, X_val, Y_val)
+        if val is not None:
+            vloss, vacc = _evaluate(net, *val)
             hist.val_loss.append(vloss)
             hist.val_accuracy.append(vacc)
             if vloss < best:
@@ -205,6 +187,38 @@ def train(net, X, Y, *, epochs: int, lr: float, momentum: float = 0.0, batch_siz
     return hist
 
 
+def _checked_train_args(net, X, Y, epochs, batch_size, X_val, Y_val, patience, callback, optimizer):
+    """The arguments of :func:`train`, checked: ``(X, Y, epochs, batch_size, val, patience)`` with
+    ``val`` = (X_val, Y_val) or None."""
+    _check_net(net)
+    X, Y = checked_xy(X, Y)
+    epochs = positive_int(epochs, "epochs")
+    batch_size = X.shape[1] if batch_size is None else positive_int(batch_size, "batch_size")
+    has_val = X_val is not None or Y_val is not None
+    val = checked_xy(X_val, Y_val, "_val") if has_val else None
+    if patience is not None:
+        patience = positive_int(patience, "patience")
+        if not has_val:
+            raise ValueError("early stopping (patience) needs a validation set X_val, Y_val")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (epoch, history), got {type(callback).__name__}")
+    if optimizer is not None and getattr(optimizer, "params", None) is not net.params:
+        raise ValueError("optimizer must update this network's parameters: build it as SGD(net.params, ...)")
+    return X, Y, epochs, batch_size, val, patience
+
+
+def _epoch(net, opt: SGD, X, Y, batch_size: int, rng: np.random.Generator):
+    """One epoch of optimiser steps on shuffled mini-batches; returns the training loss and accuracy
+    afterwards ((inf, nan) once a parameter is not finite) and the last batch's gradients."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for idx in minibatch_indices(X.shape[1], batch_size, rng):
+            _, grads = net.loss_and_gradients(X[:, idx], Y[:, idx])
+            opt.step(grads)
+        ok = all(np.all(np.isfinite(p)) for p in net.params.values())
+        loss, acc = _evaluate(net, X, Y) if ok else (np.inf, np.nan)
+    return loss, acc, grads
+
+
 def gradcheck_entries(net, X, Y, entries: Sequence[tuple[str, tuple[int, ...]]], eps: float = 1e-5
                       ) -> list[tuple[str, tuple[int, ...], float, float, float]]:
     """Compare BP3/BP4 with central differences at a few parameter entries only.
@@ -219,11 +233,6 @@ def gradcheck_entries(net, X, Y, entries: Sequence[tuple[str, tuple[int, ...]]],
     if isinstance(entries, (str, bytes)) or not isinstance(entries, Sequence) or not entries:
         raise TypeError("entries must be a non-empty list of (key, index) pairs like [('W1', (0, 0))]")
     _, grads = net.loss_and_gradients(X, Y)
-
-    def f() -> float:
-        out, cache = net.forward(X)
-        return net.loss(out, Y, cache)
-
     rows = []
     for entry in entries:
         if not (isinstance(entry, (tuple, list)) and len(entry) == 2):
@@ -234,13 +243,7 @@ def gradcheck_entries(net, X, Y, entries: Sequence[tuple[str, tuple[int, ...]]],
         p = net.params[key]
         if len(idx) != p.ndim or any(not 0 <= i < n for i, n in zip(idx, p.shape)):
             raise ValueError(f"index {idx} is outside params[{key!r}] of shape {p.shape}")
-        old = p[idx]
-        p[idx] = old + eps
-        f_plus = f()
-        p[idx] = old - eps
-        f_minus = f()
-        p[idx] = old
-        num = (f_plus - f_minus) / (2.0 * eps)
+        num = central_difference_at(lambda: _loss(net, X, Y), p, idx, eps)
         ana = float(grads[key][idx])
         rows.append((key, idx, ana, num, relative_error(np.array([ana]), np.array([num]))))
     return rows

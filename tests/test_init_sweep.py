@@ -1,0 +1,28 @@
+"""The vectorised many-seeds XOR trainer (experiments.init_sweep) against single-network training."""
+import numpy as np
+import pytest
+
+from backprop_lib import MLP, xor
+from backprop_lib.experiments.init_sweep import train_many_inits
+from backprop_lib.nn.train import train
+
+
+def test_train_many_inits_matches_single_network_training():
+    X, Y = xor()
+    curves = train_many_inits(X, Y, 3, [4, 9], epochs=25, lr=1.5, momentum=0.5)
+    assert curves.shape == (2, 26)
+    for row, seed in zip(curves, (4, 9)):
+        net = MLP([2, 3, 1], "sigmoid", "sigmoid", "bce", "xavier", seed=seed)
+        out, cache = net.forward(X)
+        hist = train(net, X, Y, epochs=25, lr=1.5, momentum=0.5)
+        np.testing.assert_allclose(row, [net.loss(out, Y, cache)] + hist.loss, rtol=1e-10)
+
+
+def test_train_many_inits_rejects_bad_input():
+    X, Y = xor()
+    with pytest.raises(ValueError, match="one row"):
+        train_many_inits(X, np.vstack([Y, Y]), 2, [0], epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="non-empty list"):
+        train_many_inits(X, Y, 2, [], epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="momentum must lie"):
+        train_many_inits(X, Y, 2, [0], epochs=1, lr=0.1, momentum=1.5)

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from backprop_lib.viz.timeline import STRANDS, TIMELINE, Event, timeline_figure
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIB_KEYS = set(re.findall(r"^@\w+\{([^,\s]+),", (ROOT / "references.bib").read_text(), flags=re.M))
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from backprop_lib.teaching import above, below, rounded, shown
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 RECORD = "application/papermill.record/"
 REF = re.compile(r"\{glue(?::text)?\}`([\w.-]+)(?::([^`]*))?`")

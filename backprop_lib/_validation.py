@@ -97,4 +97,9 @@ def call_safely(fn: Callable[..., object], *args, **kwargs) -> tuple[object, str
     try:
         return fn(*args, **kwargs), None
     except Exception as exc:  # the caller's code may raise anything
-        return None, f"{type(exc).__name__}: {exc}"
+        return None, describe_error(exc)
+
+
+def describe_error(exc: BaseException) -> str:
+    """``"<Type>: <message>"``: how a verdict or a status line names an exception."""
+    return f"{type(exc).__name__}: {exc}"

@@ -48,10 +48,11 @@ class GradCheckRow:
     shape: tuple[int, ...]
     relative_error: float
     max_abs_diff: float
+    all_zero: bool = False   # both gradients exactly 0: nothing was compared (0/0)
 
     @property
     def verdict(self) -> str:
-        return verdict(self.relative_error)
+        return "n/a" if self.all_zero else verdict(self.relative_error)
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,12 @@ class GradCheckResult:
 
     @property
     def max_error(self) -> float:
-        return max(row.relative_error for row in self.rows)
+        """The worst relative error over the rows that compared something (0.0 if none did)."""
+        return max((row.relative_error for row in self.rows if not row.all_zero), default=0.0)
 
     def passed(self, threshold: float = EXCELLENT) -> bool:
-        return self.max_error < threshold
+        """Every compared row below ``threshold``, and at least one row not all zero."""
+        return any(not row.all_zero for row in self.rows) and self.max_error < threshold
 
     def table(self) -> str:
         """A text table that reads the same on every machine.
@@ -76,7 +79,9 @@ class GradCheckResult:
         """
         lines = [f"{'param':<8}{'shape':<12}{'rel. error':>12}{'max |diff|':>12}  verdict"]
         for r in self.rows:
-            if r.relative_error < EXCELLENT:
+            if r.all_zero:   # 0/0: an all-zero gradient checks nothing (e.g. an input x = 0)
+                rel, diff = "n/a", "all zero"
+            elif r.relative_error < EXCELLENT:
                 rel, diff = f"< {EXCELLENT:.0e}", "noise"
             else:
                 rel, diff = f"{r.relative_error:.1e}", f"{r.max_abs_diff:.1e}"
@@ -97,6 +102,7 @@ def check_gradients(net, X, Y, eps: float = 1e-5, keys: Iterable[str] | None = N
 
     numeric = numerical_gradient(loss, net.params, eps=eps, keys=keys)
     rows = tuple(GradCheckRow(k, tuple(numeric[k].shape), relative_error(analytic[k], numeric[k]),
-                              float(np.max(np.abs(analytic[k] - numeric[k]))))
+                              float(np.max(np.abs(analytic[k] - numeric[k]))),
+                              bool(not np.any(analytic[k]) and not np.any(numeric[k])))
                  for k in numeric)
     return GradCheckResult(rows)

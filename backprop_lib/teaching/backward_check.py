@@ -26,10 +26,10 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from backprop_lib._validation import call_safely, finite_scalar, positive_int, valid_name
+from backprop_lib._validation import finite_scalar, positive_int, valid_name
 from backprop_lib.nn.activations import HIDDEN_ACTIVATIONS
 from backprop_lib.teaching.checkers import check_arrays
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult
+from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call
 from backprop_lib.nn.losses import REQUIRED_OUTPUT
 from backprop_lib.nn.mlp import MLP
 
@@ -121,11 +121,12 @@ def check_backward(learner_fn: LearnerBackward, *, sizes: Sequence[int] = (3, 4,
         _, cache = net.forward(X)
         ref = net.backward(cache, Y)
         params = {k: v.copy() for k, v in net.params.items()}
-        yours, err = call_safely(learner_fn, params, {k: v.copy() for k, v in cache.items()}, Y.copy())
+        yours, bad = learner_call(learner_fn, params, {k: v.copy() for k, v in cache.items()}, Y.copy())
         where = f"network {t + 1} of {trials} (sizes {sizes}, batch B = {batch})"
-        if err:
-            return CheckResult(False, f"{FAIL} Your backward raised {err} on {where}. "
-                                      "Print the shapes: W{l} is (n_l, n_(l-1)), z{l}, a{l} and delta are (n_l, B).")
+        if bad is not None:
+            return bad if not bad.attempted else CheckResult(
+                False, f"{bad.message} (on {where}) Print the shapes: W{{l}} is (n_l, n_(l-1)); "
+                       "z{l}, a{l} and delta are (n_l, B).")
         if not isinstance(yours, Mapping):
             return CheckResult(False, f"{FAIL} Your backward returned {type(yours).__name__}; "
                                       f"it must return a dict with keys {order}.")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from backprop_lib._validation import call_safely, valid_name
+from backprop_lib._validation import valid_name
 from backprop_lib.experiments import symmetry1986 as sym
 from backprop_lib.gradcheck.finite_diff import numerical_gradient
 from backprop_lib.nn.init import init_std
@@ -15,7 +15,7 @@ from backprop_lib.nn.layer_norm import EPS, layer_norm
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
 from backprop_lib.teaching.checkers import check_arrays
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult
+from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call
 
 
 def check_layer_norm_backward(fn: Callable, seed: int = 0) -> CheckResult:
@@ -31,11 +31,9 @@ def check_layer_norm_backward(fn: Callable, seed: int = 0) -> CheckResult:
     point = {"z": z.copy()}          # d/dz of sum(g * zhat(z)), by central differences
     want = numerical_gradient(lambda: np.sum(g * layer_norm(point["z"], EPS)[0]), point,
                               eps=1e-6)["z"]
-    got, err = call_safely(fn, g.copy(), zhat.copy(), s.copy())
-    if err:
-        return CheckResult(False, f"{FAIL} Your function raised {err}.")
-    if got is None:
-        return CheckResult(False, f"{FAIL} Your function returned None: is the return statement missing?")
+    got, bad = learner_call(fn, g.copy(), zhat.copy(), s.copy())
+    if bad is not None:
+        return bad
     try:
         got = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
@@ -70,9 +68,9 @@ def check_momentum_step(momentum_step: Callable, steps: int = 3, seed: int = 0) 
     p, v = params["W"].copy(), np.zeros((3, 2))
     for step in range(1, steps + 1):
         g = rng.normal(size=(3, 2))
-        out, err = call_safely(momentum_step, p.copy(), v.copy(), g.copy(), lr, mu)
-        if err:
-            return CheckResult(False, f"{FAIL} Your function raised {err} at step {step}.")
+        out, bad = learner_call(momentum_step, p.copy(), v.copy(), g.copy(), lr, mu)
+        if bad is not None:
+            return bad if not bad.attempted else CheckResult(False, f"{bad.message} (step {step})")
         if not (isinstance(out, tuple) and len(out) == 2):
             return CheckResult(False, f"{FAIL} Return a pair (p_new, v_new); got {type(out).__name__}.")
         opt.step({"W": g})
@@ -104,10 +102,14 @@ def check_init_std(std_fn: Callable[[int, int], float], name: str) -> CheckResul
         raise TypeError(f"std_fn must be a function of (n_in, n_out), got {type(std_fn).__name__}")
     for n_in, n_out in ((64, 64), (16, 64), (100, 10), (3, 1)):
         want = init_std(name, n_in, n_out)
-        got, err = call_safely(lambda: float(std_fn(n_in, n_out)))
-        if err:
-            return CheckResult(False, f"{FAIL} Your function raised {err} "
-                                      f"for n_in = {n_in}, n_out = {n_out}.")
+        got, bad = learner_call(std_fn, n_in, n_out)
+        if bad is not None:
+            return bad if not bad.attempted else CheckResult(
+                False, f"{bad.message} (n_in = {n_in}, n_out = {n_out})")
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            return CheckResult(False, f"{FAIL} Return one number, got {type(got).__name__}.")
         if np.isclose(got, want, rtol=1e-9):
             continue
         hint = ""
@@ -134,8 +136,15 @@ def check_paper_gradients(fn: Callable, seed: int = 7) -> CheckResult:
     params = sym.init_params(seed, scale=2.0)
     net = MLP.from_params({k: v.copy() for k, v in params.items()}, activation="sigmoid",
                           output_activation="sigmoid", loss="mse")
-    yours, err = call_safely(fn, net, X, d)
-    if err:
-        return CheckResult(False, f"{FAIL} Your function raised {err}")
+    yours, bad = learner_call(fn, net, X, d)
+    if bad is not None:
+        return bad
     _, _, grads = sym.summed_gradients({k: v[None] for k, v in params.items()}, X, d)
-    return check_arrays(yours, {k: grads[k][0] for k in sym.SHAPES}, rtol=1e-8, atol=1e-12)
+    want = {k: grads[k][0] for k in sym.SHAPES}
+    result = check_arrays(yours, want, rtol=1e-8, atol=1e-12)
+    B = X.shape[1]
+    if not result and isinstance(yours, dict) and all(
+            np.shape(yours.get(k)) == v.shape and np.allclose(yours[k], v / B) for k, v in want.items()):
+        return CheckResult(False, f"{result.message} That is the batch mean: E sums over the "
+                                  f"{B} patterns, so multiply by B = {B}.")
+    return result

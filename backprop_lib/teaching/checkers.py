@@ -13,7 +13,7 @@ import numpy as np
 
 from backprop_lib._validation import call_safely, finite_scalar, positive_int
 from backprop_lib.gradcheck.finite_diff import central_difference, numerical_jacobian
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult
+from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call
 
 
 def _is_nice_ratio(r: float) -> bool:
@@ -24,6 +24,17 @@ def _is_nice_ratio(r: float) -> bool:
 def _ratio_text(r: float) -> str:
     q = abs(r)
     return f"{round(q)}" if abs(q - round(q)) < 1e-3 and round(q) > 1 else f"1/{round(1 / q)}"
+
+
+def matching_hint(got, candidates, rtol: float = 1e-7, atol: float = 1e-12) -> str:
+    """The hint of the first ``(value, hint)`` in ``candidates`` that ``got`` equals (same shape,
+    numerically close): how a checker recognises a typical mistake.  ``""`` when none matches."""
+    got = np.asarray(got, dtype=float)
+    for value, hint in candidates:
+        value = np.asarray(value, dtype=float)
+        if value.shape == got.shape and np.allclose(got, value, rtol=rtol, atol=atol):
+            return hint
+    return ""
 
 
 def check_derivative(df: Callable[[float], float], f: Callable[[float], float], *, points=None,
@@ -47,9 +58,9 @@ def check_derivative(df: Callable[[float], float], f: Callable[[float], float], 
         slope, err = call_safely(central_difference, f, x, h)
         if err:
             return CheckResult(False, f"{FAIL} f itself raised {err} at x = {x:.4g}.")
-        yours, err = call_safely(df, x)
-        if err:
-            return CheckResult(False, f"{FAIL} Your derivative raised {err} at x = {x:.4g}.")
+        yours, bad = learner_call(df, x)
+        if bad is not None:
+            return bad if not bad.attempted else CheckResult(False, f"{bad.message} (at x = {x:.4g})")
         try:
             yours = float(yours)
         except (TypeError, ValueError):
@@ -91,7 +102,13 @@ def check_arrays(yours: Mapping[str, np.ndarray], expected: Mapping[str, np.ndar
         except (TypeError, ValueError):
             return CheckResult(False, f"{FAIL} {key!r} is not an array of numbers.")
         if got.shape != ref.shape:
-            return CheckResult(False, f"{FAIL} {key!r} has shape {got.shape}, expected {ref.shape}.")
+            hint = ""
+            if got.shape == ref.shape[::-1]:
+                hint = " That is the transposed shape: check the order of the product."
+            elif ref.ndim == 2 and ref.shape[1] == 1 and got.shape == ref.shape[:1]:
+                hint = " A column is (n, 1): keep the axis with keepdims=True."
+            return CheckResult(False, f"{FAIL} {key!r} has shape {got.shape}, expected "
+                                      f"{ref.shape}.{hint}")
         if not np.all(np.isfinite(got)):
             return CheckResult(False, f"{FAIL} {key!r} contains NaN or infinite values.")
         if not np.allclose(got, ref, rtol=rtol, atol=atol):
@@ -109,6 +126,8 @@ def check_arrays(yours: Mapping[str, np.ndarray], expected: Mapping[str, np.ndar
                     and np.allclose(got, ref.T, rtol=rtol, atol=atol):
                 msg += " It equals the transpose of the expected array."
             return CheckResult(False, msg)
+    if len(expected) == 1:
+        return CheckResult(True, f"{PASS} Correct: the {what} matches.")
     return CheckResult(True, f"{PASS} All {len(expected)} {what}s match ({', '.join(expected)}).")
 
 
@@ -138,9 +157,9 @@ def check_jacobian(jac: Callable[[np.ndarray], np.ndarray], f: Callable[[np.ndar
         ref, err = call_safely(numerical_jacobian, f, x, h)
         if err:
             return CheckResult(False, f"{FAIL} f itself raised {err} at {where}.")
-        yours, err = call_safely(jac, x.copy())
-        if err:
-            return CheckResult(False, f"{FAIL} Your Jacobian raised {err} at {where}.")
+        yours, bad = learner_call(jac, x.copy())
+        if bad is not None:
+            return bad if not bad.attempted else CheckResult(False, f"{bad.message} (at {where})")
         try:
             yours = np.asarray(yours, dtype=np.float64)
         except (TypeError, ValueError):

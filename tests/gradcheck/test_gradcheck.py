@@ -125,3 +125,17 @@ def test_central_difference_at_changes_one_entry_and_restores_it():
     with pytest.raises(ZeroDivisionError):
         central_difference_at(boom, p, (0, 1))
     assert p[0, 1] == 2.0                                       # restored even when f raises
+
+
+def test_an_all_zero_gradient_is_not_counted_as_excellent():
+    from backprop_lib import MLP, check_gradients
+    net = MLP([2, 3, 1], activation="relu", output_activation="sigmoid", loss="mse", seed=7)
+    net.params["b1"] = np.array([[1e-3], [0.5], [-0.4]])
+    result = check_gradients(net, np.zeros((2, 1)), np.array([[1.0]]))   # x = 0: dL/dW1 = 0
+    w1 = next(row for row in result.rows if row.name == "W1")
+    assert w1.all_zero and w1.verdict == "n/a"
+    assert "W1      (3, 2)               n/a    all zero  n/a" in result.table().splitlines()
+    assert result.passed()                               # the other rows were compared
+    from backprop_lib.gradcheck.check import GradCheckResult, GradCheckRow
+    nothing = GradCheckResult((GradCheckRow("W1", (3, 2), 0.0, 0.0, all_zero=True),))
+    assert nothing.max_error == 0.0 and not nothing.passed()  # nothing was compared

@@ -93,14 +93,24 @@ def test_figure_image_redraws_the_same_figure_in_place():
 
 def test_teaching_exports_the_glue_verdicts_and_every_checker():
     import backprop_lib.teaching as teaching
-    from backprop_lib.teaching import backward_check, chapter_checkers, checkers, prose, verdicts
+    from backprop_lib.teaching import (backward_check, chapter_checkers, checkers, graph_checkers,
+                                       network_checkers, prose, training_checkers, verdicts)
 
     homes = {"ChapterGlue": prose, "above": prose, "below": prose, "rounded": prose,
              "shown": prose, "CheckResult": verdicts, "PASS": verdicts, "FAIL": verdicts,
              "check_arrays": checkers, "check_derivative": checkers, "check_jacobian": checkers,
              "check_backward": backward_check, "check_init_std": chapter_checkers,
              "check_layer_norm_backward": chapter_checkers,
-             "check_momentum_step": chapter_checkers, "check_paper_gradients": chapter_checkers}
+             "check_momentum_step": chapter_checkers, "check_paper_gradients": chapter_checkers,
+             "TODO": verdicts, "learner_call": verdicts, "not_attempted": verdicts}
+    homes.update({name: graph_checkers for name in ("check_affine_backward", "check_central_step",
+                                                    "check_max_gate", "check_value_op")})
+    homes.update({name: network_checkers for name in ("check_bp1_sigmoid_bce", "check_gd_step",
+                                                      "check_numerical_gradient", "check_ranking",
+                                                      "check_w13_deltas")})
+    homes.update({name: training_checkers for name in ("check_best_lr", "check_clip",
+                                                       "check_minibatches", "check_paper_delta",
+                                                       "check_symmetry_targets")})
     assert sorted(teaching.__all__) == sorted(homes)
     for name, module in homes.items():
         assert getattr(teaching, name) is getattr(module, name), name

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import numpy as np
 from matplotlib.artist import Artist
+from matplotlib.image import AxesImage
 from backprop_lib.explorers.base import FigureImage
 
 
@@ -37,11 +38,22 @@ class BlitFigureImage(FigureImage):
         """The figure as it is now, as an (height, width, 4) uint8 array."""
         canvas = self.figure.canvas
         if self._background is None:
-            canvas.draw()                                   # everything except the animated artists
-            self._background = canvas.copy_from_bbox(self.figure.bbox)
+            # Axes.draw skips animated lines and texts but still composites an animated AxesImage
+            # (matplotlib keeps images in its image-compositing pass), so a cached background
+            # would hold the current image and every blit would paint the new one over it: hide
+            # the dynamic images while the background is rendered.
+            images = [a for a in self.dynamic if isinstance(a, AxesImage) and a.get_visible()]
+            for image in images:
+                image.set_visible(False)
+            try:
+                canvas.draw()
+                self._background = canvas.copy_from_bbox(self.figure.bbox)
+            finally:
+                for image in images:
+                    image.set_visible(True)
         else:
             canvas.restore_region(self._background)
-        for artist in self.dynamic:
+        for artist in self.dynamic:                 # in the order given (the caller's z-order)
             self.figure.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())
 

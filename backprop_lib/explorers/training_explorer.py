@@ -139,7 +139,8 @@ class TrainingExplorer(ExplorerView):
         self.regions = self.ax_b.imshow(np.zeros((GRID, GRID)), origin="lower", cmap=cmap, vmin=-0.5,
                                         vmax=2.5, alpha=0.35, aspect="auto", animated=True)
         self.points = self.ax_b.scatter([0.0], [0.0], c=[0.0], s=10, cmap=cmap, vmin=-0.5, vmax=2.5,
-                                        edgecolors="#333333", linewidths=0.4, zorder=3)
+                                        edgecolors="#333333", linewidths=0.4, zorder=3,
+                                        animated=True)   # drawn over the regions on each blit
         self.ax_b.set(xlabel="$x_1$", ylabel="$x_2$")
         self.title = self.ax_b.text(0.5, 1.03, "", transform=self.ax_b.transAxes, ha="center",
                                     fontsize=11, animated=True)
@@ -152,7 +153,8 @@ class TrainingExplorer(ExplorerView):
         self.ax_g.legend(handles=[self.ax_g.plot([], [], color=GRADIENT, ls=ls)[0] for ls in ("-", "--")],
                          labels=["layer 1", "layer 2"], fontsize=8, loc="upper right")
         self.figure.tight_layout()
-        self.image = BlitFigureImage(self.figure, self.figure.findobj(lambda a: a.get_animated()),
+        dynamic = sorted(self.figure.findobj(lambda a: a.get_animated()), key=lambda a: a.get_zorder())
+        self.image = BlitFigureImage(self.figure, dynamic,   # the regions first, the points on top
                                      alt="decision regions, loss curve and gradient norms")
 
     def _build_controls(self, widgets, dataset, lr, momentum, hidden, activation) -> None:

@@ -39,3 +39,16 @@ STYLE = {
 def use_course_style() -> None:
     """Apply the course's matplotlib style (call once at the top of a chapter)."""
     plt.rcParams.update(STYLE)
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, mosaic=None, figsize=None, layout=None,
+               **subplots_kw):
+    """``(fig, axes)`` like ``plt.subplots`` (or ``plt.subplot_mosaic`` with ``mosaic``), but the
+    figure is not registered with pyplot: a notebook does not show it at the end of the cell, so
+    a chapter shows it once, where the prose places it (``{glue:figure}``)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize, layout=layout)
+    if mosaic is not None:
+        return fig, fig.subplot_mosaic(mosaic, **subplots_kw)
+    return fig, fig.subplots(nrows, ncols, **subplots_kw)

@@ -48,7 +48,8 @@ def test_every_explorer_is_introduced_by_the_kernel_note():
     for path in sorted((ROOT / "chapters").glob("*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
         for i, cell in enumerate(cells):
-            if cell.cell_type == "code" and cell.source.startswith("# NBVAL_IGNORE_OUTPUT") and ".widget" in cell.source:
+            if (cell.cell_type == "code" and "nbval-ignore-output" in cell.metadata.get("tags", [])
+                    and ".widget" in cell.source):
                 widget_cells += 1
                 before = next(c for c in reversed(cells[:i]) if c.cell_type == "markdown")
                 assert ":::{note}\n{{ kernel_note }}" in before.source, f"{path.name}, cell {i}"
@@ -66,3 +67,10 @@ def test_binder_and_launch_buttons_are_configured():
     # repo2docker: Python version and an install of the course package from the root
     assert (ROOT / "runtime.txt").read_text().strip() == "python-3.11"
     assert "-e ." in (ROOT / "requirements.txt").read_text().splitlines()
+
+
+def test_the_index_page_clones_the_repository_of_the_config():
+    import yaml
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    intro = (ROOT / "intro.md").read_text()
+    assert f"git clone {url}\n" in intro and "<this repository>" not in intro

@@ -118,3 +118,27 @@ def test_blit_image_draws_the_animated_artists_over_the_background():
     line.set_data([], [])
     image.refresh()
     assert red_pixels() == 0                     # and erased: the background has no trace of it
+
+
+def test_blitted_frame_matches_a_full_redraw_after_training():
+    """The decision regions are an animated image: a background cached with the epoch-0 regions
+    in it would show both sets of regions (more colours than classes) after training."""
+    from helpers import assert_blit_matches_full_redraw
+    from matplotlib.colors import to_rgb
+
+    view = TrainingExplorer("spiral", lr=1.0, momentum=0.9, hidden=16, activation="tanh")
+    view.advance(60)
+    # the regions image is drawn over the boundary panel's spines (a 1-pixel frame, 0.3 % of the
+    # pixels), which a full redraw draws on top of it: the only difference allowed
+    assert_blit_matches_full_redraw(view.image, max_differ=0.004)
+    view.advance(60)                               # and again, from the cached background
+    assert_blit_matches_full_redraw(view.image, max_differ=0.004)
+    frame = view.image.render_rgba()[..., :3].astype(int)
+    h, box = frame.shape[0], view.ax_b.get_window_extent()
+    inner = frame[int(h - box.y1) + 3:int(h - box.y0) - 3, int(box.x0) + 3:int(box.x1) - 3]
+    colours, counts = np.unique(inner.reshape(-1, 3), axis=0, return_counts=True)
+    clusters = []                                  # colours within 4 levels are one (resampling)
+    for colour in colours[counts > 0.005 * counts.sum()]:
+        if not any(np.max(np.abs(colour - c)) <= 4 for c in clusters):
+            clusters.append(colour)
+    assert len(clusters) == 3, clusters            # one region colour per class, none mixed

@@ -142,6 +142,7 @@ class TrainingExplorer(ExplorerView):
                                         edgecolors="#333333", linewidths=0.4, zorder=3,
                                         animated=True)   # drawn over the regions on each blit
         self.ax_b.set(xlabel="$x_1$", ylabel="$x_2$")
+        self.ax_b.grid(False)   # a grid would sit above the regions in a full draw, below on a blit
         self.title = self.ax_b.text(0.5, 1.03, "", transform=self.ax_b.transAxes, ha="center",
                                     fontsize=11, animated=True)
         (self.loss_line,) = self.ax_l.semilogy([], [], color=FORWARD, animated=True)

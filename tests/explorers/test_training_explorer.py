@@ -126,7 +126,13 @@ def test_blitted_frame_matches_a_full_redraw_after_training():
     from helpers import assert_blit_matches_full_redraw
     from matplotlib.colors import to_rgb
 
-    view = TrainingExplorer("spiral", lr=1.0, momentum=0.9, hidden=16, activation="tanh")
+    import matplotlib
+
+    from backprop_lib.viz.style import use_course_style
+
+    with matplotlib.rc_context():
+        use_course_style()                         # as in the chapter (its grid, its fonts)
+        view = TrainingExplorer("spiral", lr=1.0, momentum=0.9, hidden=16, activation="tanh")
     view.advance(60)
     # the regions image is drawn over the boundary panel's spines (a 1-pixel frame, 0.3 % of the
     # pixels), which a full redraw draws on top of it: the only difference allowed

@@ -21,7 +21,7 @@ from backprop_lib.explorers.base import ExplorerView, clip
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.explorers.chain_composites import COMPOSITES, Composite
 from backprop_lib.gradcheck.finite_diff import central_difference
-from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, WARNING
+from backprop_lib.viz.style import FORWARD, GRADIENT, GRADIENT_TEXT, NEUTRAL, WARNING_TEXT
 
 H = 1e-5          # step of the central difference shown beside the chain-rule product
 KINK_TOL = 1e-9   # a stage input this close to a kink counts as *at* the kink (slider round-off)
@@ -218,7 +218,7 @@ class ChainRuleExplorer(ExplorerView):
             self.tangents[k][1].set_data([u, u + half], [v, v + right * half])
             kinked = state.slopes[k] is None
             for t in self.tangents[k]:
-                t.set_color(WARNING if kinked else GRADIENT)
+                t.set_color(WARNING_TEXT if kinked else GRADIENT_TEXT)
             d = f"none: left {left:.3g}, right {right:.3g}" if kinked else f"{state.slopes[k]:.4g}"
             self.texts[k].set_text(f"{s.var_in} = {u:.4g},  {s.var_out} = {v:.4g}\n"
                                    f"d{s.var_out}/d{s.var_in} = {d}")
@@ -228,7 +228,7 @@ class ChainRuleExplorer(ExplorerView):
         else:
             prod = f"chain rule dy/dx = {state.product:.6g}"
         self.summary.set_text(f"x = {state.x:.2f}:  {prod};  central difference {state.numerical:.6g}")
-        self.summary.set_color(NEUTRAL if state.product is not None else WARNING)
+        self.summary.set_color(NEUTRAL if state.product is not None else WARNING_TEXT)
         self.image.refresh()
         self.status.value = f"<pre style='line-height:1.3'>{state.table()}</pre>"
         return state

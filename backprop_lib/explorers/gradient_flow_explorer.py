@@ -20,7 +20,7 @@ from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, FlowProfile
 from backprop_lib.explorers.base import ExplorerView, clip
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.init import INITIALIZERS
-from backprop_lib.viz.style import GRADIENT, WARNING
+from backprop_lib.viz.style import GRADIENT, WARNING_TEXT
 
 DEPTH_RANGE = (2, 30)
 SCALE_RANGE = (0.25, 4.0)
@@ -153,7 +153,7 @@ class GradientFlowExplorer(ExplorerView):
         (self.q90,) = self.ax.plot([], [], ":", color=GRADIENT, alpha=0.7, lw=1)
 
         self.title = self.ax.set_title("", fontsize=10)
-        self.note = self.ax.text(0.01, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=8, color=WARNING)
+        self.note = self.ax.text(0.01, 0.98, "", transform=self.ax.transAxes, va="top", fontsize=8, color=WARNING_TEXT)
         self.figure.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.14)
         self._ylim: tuple[float, float] | None = None    # what the cached background was drawn with
         self._legend_shows_delta: bool | None = None

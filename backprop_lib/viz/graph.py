@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 from backprop_lib.autodiff.reverse import Value
-from backprop_lib.viz.style import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
+from backprop_lib.viz.style import FORWARD, GRADIENT, GRADIENT_TEXT, HIGHLIGHT, NEUTRAL
 
 BOX_W, BOX_H = 0.62, 0.58
 KNOWN_FACE = "#FFF6E0"   # a pale tint of GRADIENT: this node's gradient is known
@@ -87,7 +87,7 @@ class GraphDrawing:
             g = grads.get(i)
             text = "grad ?" if g is None else f"grad {g:.4g}" + ("" if i in known else " so far")
             self.grad_texts[i].set_text(text)
-            self.grad_texts[i].set_color(NEUTRAL if g is None else GRADIENT)
+            self.grad_texts[i].set_color(NEUTRAL if g is None else GRADIENT_TEXT)
             self.boxes[i].set_facecolor(KNOWN_FACE if i in known else PLAIN_FACE)
             edge = HIGHLIGHT if i == active else (GRADIENT if i in known else NEUTRAL)
             self.boxes[i].set_edgecolor(edge)
@@ -130,7 +130,7 @@ def draw_graph(root: Value, show_grad: bool = True, title: str | None = None,
         drawing.value_texts[i] = ax.text(x, y - 0.02, "", ha="center", va="center", fontsize=9,
                                          color=FORWARD, zorder=3)
         drawing.grad_texts[i] = ax.text(x, y - 0.18, "", ha="center", va="center", fontsize=9,
-                                        color=GRADIENT, fontweight="bold", zorder=3)
+                                        color=GRADIENT_TEXT, fontweight="bold", zorder=3)
     if title:
         fig.suptitle(title, fontsize=11)
     values = {i: n.data for i, n in enumerate(nodes)}

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from backprop_lib.viz.style import EXTRA, FORWARD, HIGHLIGHT, NEUTRAL, WARNING
+from backprop_lib.viz.style import EXTRA, FORWARD, HIGHLIGHT, HIGHLIGHT_TEXT, NEUTRAL, WARNING
 
 
 def symmetry_curves(error: np.ndarray, converged_at: np.ndarray, paper_sweeps: int = 1425) -> Figure:
@@ -35,7 +35,7 @@ def symmetry_curves(error: np.ndarray, converged_at: np.ndarray, paper_sweeps: i
     bx.plot(t, frac, color=FORWARD)
     for a in (ax, bx):
         a.axvline(paper_sweeps, color=HIGHLIGHT, ls="--", lw=1.2)
-    bx.text(paper_sweeps, 0.02, f" paper: {paper_sweeps:,} sweeps", color=HIGHLIGHT, fontsize=9)
+    bx.text(paper_sweeps, 0.02, f" paper: {paper_sweeps:,} sweeps", color=HIGHLIGHT_TEXT, fontsize=9)
     bx.set(ylim=(0, 1), xlabel="sweep", ylabel="fraction of runs converged",
            title="how many runs have converged")
     fig.tight_layout()

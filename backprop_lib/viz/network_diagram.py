@@ -25,7 +25,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
 from backprop_lib._validation import finite_scalar, positive_int
-from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, TARGET
+from backprop_lib.viz.style import (FORWARD, GRADIENT, GRADIENT_TEXT, NEUTRAL, TARGET_TEXT,
+                                    text_colour)
 
 RADIUS = 0.27
 LAYER_GAP = 2.2
@@ -118,7 +119,7 @@ class NetworkDiagram:
                     line.set_linestyle(style)
                     label = self.edge_texts[l - 1][j][k]
                     label.set_text(f"{value:.3g}")
-                    label.set_color(colour)
+                    label.set_color(text_colour(colour))
         if self.target_text is not None:
             self.target_text.set_text("" if target is None else f"y = {_fmt(float(target))}")
 
@@ -232,12 +233,12 @@ def _draw_units(diagram: NetworkDiagram, pos: list[np.ndarray], scale: float) ->
             name = f"$x_{{{j + 1}}}$" if l == 0 else f"$a^{{({l})}}_{{{j + 1}}}$"
             ax.text(x, y + RADIUS + 0.1, name, fontsize=9 * scale, ha="center", va="bottom", zorder=3)
             if l > 0:
-                deltas.append(ax.text(x, y - RADIUS - 0.08, "", color=GRADIENT, fontsize=8.5 * scale,
+                deltas.append(ax.text(x, y - RADIUS - 0.08, "", color=GRADIENT_TEXT, fontsize=8.5 * scale,
                                       fontweight="bold", ha="center", va="top", zorder=3))
         diagram.value_texts.append(texts)
         if l > 0:
             diagram.delta_texts.append(deltas)
     if diagram.sizes[-1] == 1:
         x, y = pos[-1][0]
-        diagram.target_text = ax.text(x + RADIUS + 0.12, y, "", color=TARGET, fontsize=9 * scale, ha="left",
+        diagram.target_text = ax.text(x + RADIUS + 0.12, y, "", color=TARGET_TEXT, fontsize=9 * scale, ha="left",
                                       va="center", zorder=3)

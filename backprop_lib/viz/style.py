@@ -16,6 +16,34 @@ WARNING = "#D55E00"    # vermillion: divergence, errors, dead units
 NEUTRAL = "#666666"    # grey: axes, guides, inactive elements
 EXTRA = ("#56B4E9", "#F0E442", "#000000")  # sky blue, yellow, black for further series
 
+# Text in a figure meets WCAG's 4.5:1 against white and the pale fills it sits on
+# (tests/viz/test_style.py). FORWARD and NEUTRAL already do; the lighter hues get a darker shade
+# of the same hue for text, so a label keeps its colour's meaning (orange: a gradient).
+GRADIENT_TEXT = "#8C5200"   # 6.3:1 on white, 5.9:1 on the graph's pale orange
+TARGET_TEXT = "#006B4F"     # 6.5:1 on white
+HIGHLIGHT_TEXT = "#9C3D78"  # 6.3:1 on white
+WARNING_TEXT = "#A84300"    # 6.1:1 on white
+TEXT_SHADES = {GRADIENT: GRADIENT_TEXT, TARGET: TARGET_TEXT, HIGHLIGHT: HIGHLIGHT_TEXT,
+               WARNING: WARNING_TEXT}
+
+
+def text_colour(colour: str) -> str:
+    """The shade of a palette colour to write text in (the colour itself if it is dark enough)."""
+    return TEXT_SHADES.get(colour, colour)
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21); text needs 4.5, large bold text 3."""
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour) -> float:
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 COLORS = {"forward": FORWARD, "gradient": GRADIENT, "target": TARGET, "highlight": HIGHLIGHT,
           "warning": WARNING, "neutral": NEUTRAL}
 # A qualitative cycle for several series (e.g. one per activation or per class).

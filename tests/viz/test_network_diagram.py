@@ -6,7 +6,7 @@ from matplotlib.figure import Figure
 
 from backprop_lib.viz.network_diagram import (ALPHA_RANGE, DECADES, LAYER_GAP, SPACING, WIDTH_RANGE,
                                           draw_network, edge_style, node_positions)
-from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, TARGET
+from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, TARGET_TEXT
 
 
 def test_node_positions_layout():
@@ -52,7 +52,7 @@ def test_update_writes_values_deltas_and_edge_gradients():
     # W^(1)_11 gradient = delta_1 x_1 = 0.012103 * 0.05 = 0.00060515, 3 significant figures
     assert d.edge_texts[0][0][0].get_text() == "0.000605"
     assert d.edge_texts[1][0][2].get_text() == "0.0753"
-    assert d.target_text.get_text() == "y = 0.0100" and d.target_text.get_color() == TARGET
+    assert d.target_text.get_text() == "y = 0.0100" and d.target_text.get_color() == TARGET_TEXT
     # the largest edge gradient (W^(2)_13) is the widest; every edge is orange and solid (all > 0)
     widths = [line.get_linewidth() for layer in d.edges for row in layer for line in row]
     assert max(widths) == pytest.approx(WIDTH_RANGE[1]) and widths[-1] == max(widths)
@@ -119,3 +119,14 @@ def test_bad_input_is_refused_with_a_useful_message():
         d.update(values, [np.full((3, 2), np.inf), grads[1]])
     with pytest.raises(ValueError, match="deltas must be a list of 2 arrays"):
         d.update(values, grads, deltas[:1])
+
+
+def test_labels_are_written_in_the_text_shades_of_their_colours():
+    from backprop_lib.viz.style import GRADIENT_TEXT, contrast_ratio
+    d = draw_network([2, 3, 1])
+    values, grads, deltas = _pass_231()
+    d.update(values, grads, deltas, target=0.01)
+    assert to_rgba(d.edge_texts[0][0][0].get_color()) == to_rgba(GRADIENT_TEXT)
+    assert to_rgba(d.delta_texts[0][0].get_color()) == to_rgba(GRADIENT_TEXT)
+    texts = [t for layer in d.edge_texts for row in layer for t in row]
+    assert all(contrast_ratio(t.get_color(), "white") >= 4.5 for t in texts)

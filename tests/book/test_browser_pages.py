@@ -180,44 +180,43 @@ def test_every_page_in_an_offline_browser(site, record_property):
     assert formulas > 0
 
 
-def test_raw_latex_is_not_visible_in_a_chapter(site):
-    """A page whose maths were left as text would show TeX commands; none is visible anywhere."""
+def chapter_pages(site, width: int = 1280):
+    """Each chapter page of the built book, loaded in the offline browser: (path, page)."""
     html, base, context, _ = site
     for path in pages(html):
         if "chapters" not in path.parts:
             continue
         page = context.new_page()
+        page.set_viewport_size({"width": width, "height": 900})
         page.goto(urljoin(base, path.relative_to(html).as_posix()), wait_until="load")
+        try:
+            yield path, page
+        finally:
+            page.close()
+
+
+def test_raw_latex_is_not_visible_in_a_chapter(site):
+    """A page whose maths were left as text would show TeX commands; none is visible anywhere."""
+    for path, page in chapter_pages(site):
         wait_for_mathjax(page)
         text = page.evaluate("() => { const m = document.querySelector('main').cloneNode(true);"
                              " m.querySelectorAll('pre, code, mjx-container, script, .cell_input')"
                              ".forEach(e => e.remove()); return m.innerText; }")
-        page.close()
         leftovers = re.findall(r"\\(?:frac|partial|sigma|delta|mathbf|sum|odot)\b|\$\$", text)
         assert leftovers == [], f"{path.name}: raw LaTeX visible: {leftovers[:5]}"
 
 
-SCROLLING_CODE_JS = """() => [...document.querySelectorAll('main pre')].filter(p => {
-    // collapsed blocks (hide-input, solution dropdowns) are opened first, so they count too
-    return p.scrollWidth > p.clientWidth + 1;
-}).map(p => p.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b).slice(0, 90))"""
+SCROLLING_CODE_JS = """() => [...document.querySelectorAll('main pre')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1)
+    .map(p => p.textContent.split('\\n').reduce((a, b) => a.length >= b.length ? a : b).slice(0, 90))"""
 
 
 def test_no_code_block_scrolls_sideways_at_1280_px(site):
-    """Every code block and printed output fits the column of a 1280 px window (79 characters)."""
-    html, base, context, _ = site
-    for path in pages(html):
-        if "chapters" not in path.parts:
-            continue
-        page = context.new_page()
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.goto(urljoin(base, path.relative_to(html).as_posix()), wait_until="load")
+    """Every code block and printed output fits the column of a 1280 px window (79 characters),
+    collapsed ones (hidden inputs, solution dropdowns) opened first."""
+    for path, page in chapter_pages(site):
         page.evaluate("() => { document.querySelectorAll('details').forEach(d => d.open = true);"
-                      " document.querySelectorAll('.toggle-hidden, .cell.tag_hide-input .cell_input')"
-                      ".forEach(e => e.classList.remove('toggle-hidden')); }")
-        page.evaluate("() => document.querySelectorAll('button.toggle-button')"
-                      ".forEach(b => b.click())")
+                      " document.querySelectorAll('button.toggle-button').forEach(b => b.click()); }")
         page.wait_for_timeout(300)
         wide = page.evaluate(SCROLLING_CODE_JS)
-        page.close()
         assert wide == [], f"{path.name}: {len(wide)} code blocks scroll sideways: {wide[:3]}"

@@ -12,7 +12,8 @@ Import order: ``prose`` and ``verdicts`` import nothing from the library, so
 checkers import ``nn`` and ``experiments`` modules, none of which imports ``nn.train``.
 """
 from backprop_lib.teaching.prose import ChapterGlue, above, below, rounded, shown
-from backprop_lib.teaching.verdicts import FAIL, PASS, TODO, CheckResult, learner_call, not_attempted
+from backprop_lib.teaching.verdicts import (FAIL, PASS, TODO, CheckResult, learner_call, learner_number,
+                                            not_attempted)
 from backprop_lib.teaching.checkers import check_arrays, check_derivative, check_jacobian
 from backprop_lib.teaching.backward_check import check_backward
 from backprop_lib.teaching.chapter_checkers import (check_init_std, check_layer_norm_backward,
@@ -26,7 +27,8 @@ from backprop_lib.teaching.training_checkers import (check_best_lr, check_clip, 
                                                      check_paper_delta, check_symmetry_targets)
 
 __all__ = ["ChapterGlue", "above", "below", "rounded", "shown",
-           "CheckResult", "PASS", "FAIL", "TODO", "learner_call", "not_attempted",
+           "CheckResult", "PASS", "FAIL", "TODO", "learner_call", "learner_number",
+           "not_attempted",
            "check_arrays", "check_derivative", "check_jacobian", "check_backward",
            "check_init_std", "check_layer_norm_backward", "check_momentum_step",
            "check_paper_gradients", "check_affine_backward", "check_central_step",

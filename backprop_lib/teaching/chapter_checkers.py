@@ -15,7 +15,7 @@ from backprop_lib.nn.layer_norm import EPS, layer_norm
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
 from backprop_lib.teaching.checkers import check_arrays
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call
+from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call, learner_number
 
 
 def check_layer_norm_backward(fn: Callable, seed: int = 0) -> CheckResult:
@@ -102,14 +102,10 @@ def check_init_std(std_fn: Callable[[int, int], float], name: str) -> CheckResul
         raise TypeError(f"std_fn must be a function of (n_in, n_out), got {type(std_fn).__name__}")
     for n_in, n_out in ((64, 64), (16, 64), (100, 10), (3, 1)):
         want = init_std(name, n_in, n_out)
-        got, bad = learner_call(std_fn, n_in, n_out)
+        got, bad = learner_number(std_fn, n_in, n_out)
         if bad is not None:
             return bad if not bad.attempted else CheckResult(
                 False, f"{bad.message} (n_in = {n_in}, n_out = {n_out})")
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            return CheckResult(False, f"{FAIL} Return one number, got {type(got).__name__}.")
         if np.isclose(got, want, rtol=1e-9):
             continue
         hint = ""

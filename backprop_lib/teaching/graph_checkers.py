@@ -15,7 +15,8 @@ from backprop_lib.autodiff.reverse import Value
 from backprop_lib.gradcheck.finite_diff import central_difference
 from backprop_lib.nn.layers import Affine
 from backprop_lib.teaching.checkers import check_arrays, matching_hint
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call, not_attempted
+from backprop_lib.teaching.verdicts import (FAIL, PASS, CheckResult, learner_call, learner_number,
+                                            not_attempted)
 
 # (eps, |f(x)|, |f'''(x)|): float16, float32 and float64 cases
 STEP_CASES = ((2.0 ** -10, 27.0, 48.0), (2.0 ** -23, 1.0, 6.0), (2.0 ** -52, 2.0, 0.5))
@@ -25,13 +26,9 @@ def check_central_step(fn: Callable[[float, float, float], float]) -> CheckResul
     """Check ``fn(eps, f0, f3)``, the step h* that minimises the central difference's error bound
     h^2 |f'''| / 6 + eps |f| / h, i.e. h* = (3 eps |f| / |f'''|)^(1/3), on three precisions."""
     for eps, f0, f3 in STEP_CASES:
-        got, bad = learner_call(fn, eps, f0, f3)
+        got, bad = learner_number(fn, eps, f0, f3, what="one number (the step)")
         if bad is not None:
             return bad
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            return CheckResult(False, f"{FAIL} Return one number (the step), got {type(got).__name__}.")
         want = float(np.cbrt(3.0 * eps * f0 / f3))
         if math.isclose(got, want, rel_tol=1e-9):
             continue

@@ -10,7 +10,7 @@ import numpy as np
 from backprop_lib.experiments import symmetry1986 as sym
 from backprop_lib.nn.optim import clip_by_global_norm, global_norm
 from backprop_lib.teaching.checkers import check_arrays, matching_hint
-from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call
+from backprop_lib.teaching.verdicts import FAIL, PASS, CheckResult, learner_call, learner_number
 
 
 def _flat(grads: Mapping, keys) -> np.ndarray:
@@ -56,13 +56,9 @@ def check_best_lr(fn: Callable) -> CheckResult:
     """Check ``fn(lam_min, lam_max) -> eta``, the fixed learning rate minimising
     max_i |1 - eta lam_i| on a quadratic, i.e. 2 / (lam_min + lam_max)."""
     for lo, hi in ((1.0, 10.0), (0.05, 3.0)):
-        got, bad = learner_call(fn, lo, hi)
+        got, bad = learner_number(fn, lo, hi, what="one number, the learning rate")
         if bad is not None:
             return bad
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            return CheckResult(False, f"{FAIL} Return one number, the learning rate.")
         want = 2.0 / (lo + hi)
         if np.isclose(got, want, rtol=1e-9):
             continue

@@ -7,9 +7,12 @@ exercise cell ships as a stub whose body raises ``NotImplementedError`` (or a va
 """
 from __future__ import annotations
 
+import math
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from backprop_lib._validation import describe_error
 
@@ -67,3 +70,23 @@ def learner_call(fn: Callable, *args, **kwargs) -> tuple[object, CheckResult | N
         return None, CheckResult(False, f"{FAIL} {_name(fn, True)} returned {value!r}: is the "
                                         "return statement missing?")
     return value, None
+
+
+def learner_number(fn: Callable, *args, what: str = "one number") -> tuple[float | None, CheckResult | None]:
+    """:func:`learner_call` for a function that must return one real number: ``(float, None)``,
+    or ``(None, verdict)`` when it is a stub, raised, returned nothing, or returned something
+    that is not one finite number (a list, a string, a complex, nan...); ``what`` names the
+    number in that verdict ("the learning rate")."""
+    value, bad = learner_call(fn, *args)
+    if bad is not None:
+        return None, bad
+    kind = type(value).__name__
+    if isinstance(value, (bool, str, bytes)) or np.ndim(value) != 0:
+        return None, CheckResult(False, f"{FAIL} Return {what}, got {kind}.")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None, CheckResult(False, f"{FAIL} Return {what}, got {kind}.")
+    if not math.isfinite(number):
+        return None, CheckResult(False, f"{FAIL} Return {what}, got {number!r}.")
+    return number, None

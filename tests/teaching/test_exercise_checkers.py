@@ -255,3 +255,21 @@ def test_long_verdicts_wrap_to_the_column():
 
 def test_arrays_checker_names_a_dict_that_is_not_one():
     assert "Expected a dict" in check_arrays([1], {"W": np.ones(2)}).message
+
+
+
+NUMBER_CHECKERS = {"central_step": "one number (the step)",
+                   "best_lr": "one number, the learning rate", "init_he": "one number"}
+
+
+@pytest.mark.parametrize("name", NUMBER_CHECKERS)
+@pytest.mark.parametrize("answer", [[0.1, 0.2], "0.1", np.array([0.1, 0.2]), float("nan"), True],
+                         ids=["list", "str", "array", "nan", "bool"])
+def test_a_checker_that_wants_one_number_says_so(name, answer):
+    result = CASES[name][0](lambda *args: answer)
+    assert not result and result.attempted
+    assert f"Return {NUMBER_CHECKERS[name]}, got" in result.message, result.message
+
+
+def test_a_numpy_scalar_counts_as_one_number():
+    assert check_best_lr(lambda lo, hi: np.float32(2) / np.float32(lo + hi))

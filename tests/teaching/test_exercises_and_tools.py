@@ -102,7 +102,8 @@ def test_teaching_exports_the_glue_verdicts_and_every_checker():
              "check_backward": backward_check, "check_init_std": chapter_checkers,
              "check_layer_norm_backward": chapter_checkers,
              "check_momentum_step": chapter_checkers, "check_paper_gradients": chapter_checkers,
-             "TODO": verdicts, "learner_call": verdicts, "not_attempted": verdicts}
+             "TODO": verdicts, "learner_call": verdicts, "learner_number": verdicts,
+             "not_attempted": verdicts}
     homes.update({name: graph_checkers for name in ("check_affine_backward", "check_central_step",
                                                     "check_max_gate", "check_value_op")})
     homes.update({name: network_checkers for name in ("check_bp1_sigmoid_bce", "check_gd_step",

@@ -93,7 +93,7 @@ def check_value_op(make_node: Callable[[Value], Value], f: Callable[[float], flo
     for the scalar function ``f``: alone, under an upstream gradient, and where paths merge."""
     slope = central_difference(f, at, 1e-6)
 
-    def run(graph):
+    def your_operation(graph):
         x = Value(at)
         out = make_node(x)
         if not isinstance(out, Value):
@@ -105,9 +105,9 @@ def check_value_op(make_node: Callable[[Value], Value], f: Callable[[float], flo
              ("times 3", lambda x, out: out * 3.0, 3.0 * slope),
              ("plus x * x", lambda x, out: out + x * x, slope + 2.0 * at))
     for name, graph, want in cases:
-        got, bad = learner_call(run, graph)
+        got, bad = learner_call(your_operation, graph)
         if bad is not None:
-            return bad if not bad.attempted else not_attempted(
+            return bad if bad.attempted else not_attempted(
                 "fill in the body of the closure `_backward`")
         grad, data = got
         if not math.isclose(data, f(at), rel_tol=1e-12):

@@ -273,3 +273,17 @@ def test_a_checker_that_wants_one_number_says_so(name, answer):
 
 def test_a_numpy_scalar_counts_as_one_number():
     assert check_best_lr(lambda lo, hi: np.float32(2) / np.float32(lo + hi))
+
+
+def test_value_op_stub_names_the_closure_and_an_error_is_an_attempt():
+    def unfinished(x, out):
+        raise NotImplementedError
+
+    def broken(x, out):
+        x.grad += math.cos(x.data) / 0.0
+
+    result = check_value_op(sin_node(unfinished), math.sin)
+    assert not result.attempted and "`_backward`" in result.message, result.message
+    result = check_value_op(sin_node(broken), math.sin)
+    assert result.attempted and not result, result.message
+    assert "raised ZeroDivisionError" in result.message and "`run`" not in result.message

@@ -1,4 +1,4 @@
-"""Sphinx extension: in the printed book (LaTeX/PDF) every explorer appears as its stored picture.
+"""Sphinx extension: the printed book (LaTeX/PDF). Every explorer appears as its stored picture.
 
 A chapter stores each explorer's output as an ipywidgets view (``application/vnd.jupyter.widget-view+json``,
 whose ``model_id`` points into the widget state in the notebook's metadata) beside a ``text/plain``
@@ -13,7 +13,10 @@ replaces each widget output, before myst-nb picks a mime type, by what the HTML 
 * a view with no image (a progress bar) prints the text its labels show, on one line;
 * a view with neither prints nothing.
 
-No widget repr reaches the PDF; the HTML build is unchanged (the transform does not run there).
+No widget repr reaches the PDF. A second post-transform drops the "Chapter N. " that starts each
+chapter title: LaTeX numbers chapters itself (its heading, running header and table of contents would
+read "Chapter 5. Chapter 5. Gradient flow" otherwise). The HTML build is unchanged: neither
+transform runs there.
 """
 from __future__ import annotations
 
@@ -226,6 +229,23 @@ class WidgetViewsForPrint(SphinxPostTransform):
         return str(path)
 
 
+class ChapterTitlesForPrint(SphinxPostTransform):
+    """``Chapter 5. Gradient flow`` -> ``Gradient flow`` in section titles (LaTeX builder only)."""
+
+    default_priority = 3
+    builders = ("latex",)
+    prefix = re.compile(r"^Chapter \d+\.\s+")
+
+    def run(self, **kwargs: Any) -> None:
+        for title in list(self.document.findall(nodes.title)):
+            if not isinstance(title.parent, nodes.section) or not title.children:
+                continue
+            first = title.children[0]
+            if isinstance(first, nodes.Text) and self.prefix.match(first.astext()):
+                title.replace(first, nodes.Text(self.prefix.sub("", first.astext())))
+
+
 def setup(app):
     app.add_post_transform(WidgetViewsForPrint)
+    app.add_post_transform(ChapterTitlesForPrint)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,10 +1,11 @@
 """Sphinx extension: the printed book (LaTeX/PDF). Every explorer appears as its stored picture.
 
-A chapter stores each explorer's output as an ipywidgets view (``application/vnd.jupyter.widget-view+json``,
-whose ``model_id`` points into the widget state in the notebook's metadata) beside a ``text/plain``
-repr (``VBox(children=(Image(value=b'\\x89PNG...``). The HTML book draws the view from the state;
-the LaTeX builder would fall back to the repr. For the ``latex`` builder only, this post-transform
-replaces each widget output, before myst-nb picks a mime type, by what the HTML page shows:
+A chapter stores each explorer's output as an ipywidgets view (the mime type
+``application/vnd.jupyter.widget-view+json``, whose ``model_id`` points into the widget state in
+the notebook's metadata) beside a ``text/plain`` repr (``VBox(children=(Image(value=b'\\x89PNG...``).
+The HTML book draws the view from the state; the LaTeX builder would print the repr. For the
+``latex`` builder only, this post-transform replaces each widget output, before myst-nb picks a
+mime type, by what the HTML page shows:
 
 * the ``Image`` widgets of the view's tree (walked from ``model_id``; of a ``Stack``, ``Tab`` or
   ``Accordion`` only the selected child, of any box only children not hidden by their layout),
@@ -14,8 +15,8 @@ replaces each widget output, before myst-nb picks a mime type, by what the HTML 
 * a view with neither prints nothing.
 
 No widget repr reaches the PDF. A second post-transform drops the "Chapter N. " that starts each
-chapter title: LaTeX numbers chapters itself (its heading, running header and table of contents would
-read "Chapter 5. Chapter 5. Gradient flow" otherwise). The HTML build is unchanged: neither
+chapter title: LaTeX numbers chapters itself (its heading, running header and table of contents
+would read "Chapter 5. Chapter 5. Gradient flow" otherwise). The HTML build is unchanged: neither
 transform runs there.
 """
 from __future__ import annotations
@@ -67,7 +68,8 @@ def _image_bytes(model: dict) -> bytes | None:
 def _text(markup: str) -> str:
     """The text an HTML/Label widget shows, whitespace collapsed (figure spaces included)."""
     text = html.unescape(re.sub(r"<[^>]+>", " ", markup))
-    return " ".join(text.replace("\u2007", " ").replace("\xa0", " ").split())
+    text = " ".join(text.replace("\u2007", " ").replace("\xa0", " ").split())
+    return re.sub(r" ([,;.:])", r"\1", text)
 
 
 def _hidden(state: dict, models: dict) -> bool:
@@ -128,7 +130,8 @@ def widget_view(model_id: str, models: dict) -> dict:
         children = [_model_id(c) for c in state.get("children", [])]
         if name in SELECTING:
             index = state.get("selected_index")
-            children = [children[index]] if isinstance(index, int) and 0 <= index < len(children) else []
+            shown = isinstance(index, int) and 0 <= index < len(children)
+            children = [children[index]] if shown else []
         for child in children:
             walk(child, seen | {mid})
 
@@ -141,7 +144,7 @@ def explorer_name(cell: nodes.Element | None) -> str | None:
     if cell is None:
         return None
     source = "\n".join(block.astext() for block in cell.findall(nodes.literal_block)
-                       if "cell_input" in getattr(block.parent, "get", lambda *_: [])("classes", []))
+                       if "cell_input" in block.parent.get("classes", []))
     shown = re.findall(r"^\s*(\w+)\.widget\s*$", source, flags=re.M)
     if not shown:
         return None
@@ -176,7 +179,10 @@ class WidgetViewsForPrint(SphinxPostTransform):
         for bundle in bundles:
             view_node = next(c for c in bundle.children if c.get("mime_type") == WIDGET_VIEW)
             model_id = self.model_id(view_node)
-            view = widget_view(model_id, models) if model_id else {"images": [], "texts": [], "settings": []}
+            if model_id not in models:
+                logger.warning("a widget view with no stored widget state (model %s): re-execute the "
+                               "chapter with scripts/execute_notebook.py", model_id, location=bundle)
+            view = widget_view(model_id or "", models)
             bundle.replace_self(self.print_nodes(bundle, view))
 
     def widget_models(self) -> dict:

@@ -140,3 +140,62 @@ def test_every_explorer_prints_as_its_picture_with_a_caption(pdf):
     for where, sizes in explorers:
         pages = {page for page, width, height in pdf["images"] if (width, height) in sizes}
         assert pages & set(captioned), f"{where}: no picture of it on a captioned page"
+
+
+# What the print extension takes from a stored view (no TeX needed) -------------------------------
+
+def print_edition():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("print_edition", ROOT / "_ext" / "print_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def model(name, buffers=(), **state):
+    import base64
+
+    return {"model_name": name, "state": state,
+            "buffers": [{"path": ["value"], "encoding": "base64",
+                         "data": base64.b64encode(data).decode()} for data in buffers]}
+
+
+def refs(*ids):
+    return [f"IPY_MODEL_{i}" for i in ids]
+
+
+def test_a_stack_prints_its_selected_frame_only():
+    views = print_edition()
+    models = {"box": model("VBoxModel", children=refs("stack", "x")),
+              "stack": model("StackModel", children=refs("f0", "f1", "f2"), selected_index=1),
+              "f0": model("ImageModel", [b"frame 0"], format="png"),
+              "f1": model("ImageModel", [b"frame 1"], format="png"),
+              "f2": model("ImageModel", [b"frame 2"], format="png"),
+              "x": model("FloatSliderModel", description="x", value=3.0, readout_format=".2f")}
+    view = views.widget_view("box", models)
+    assert view["images"] == [(b"frame 1", "png")]
+    assert view["settings"] == ["x = 3.00"]
+    models["stack"]["state"]["selected_index"] = None  # the page shows no frame then
+    assert views.widget_view("box", models)["images"] == []
+
+
+def test_hidden_widgets_are_not_printed_and_controls_read_as_shown():
+    views = print_edition()
+    models = {"box": model("VBoxModel", children=refs("live", "still", "menu", "tick", "go", "out")),
+              "live": model("ImageModel", [b"live"], format="png", layout="IPY_MODEL_hide"),
+              "hide": model("LayoutModel", display="none"),
+              "still": model("ImageModel", [b"still"], format="png"),
+              "menu": model("DropdownModel", description="activation", index=1,
+                            _options_labels=["sigmoid", "tanh"]),
+              "tick": model("CheckboxModel", description="layer norm", value=False),
+              "go": model("ButtonModel", description="run"),
+              "out": model("HTMLModel", value="loss&nbsp;<b>0.25</b>\u2007, step 3")}
+    view = views.widget_view("box", models)
+    assert view["images"] == [(b"still", "png")]
+    assert view["settings"] == ["activation = tanh", "layer norm: off"]
+    assert view["texts"] == ["loss 0.25, step 3"]
+    caption = views.caption_text(view, "TrainingExplorer")
+    assert caption.startswith("TrainingExplorer at its stored setting (activation = tanh; layer norm: off).")
+    assert "Its readout: loss 0.25, step 3." in caption and caption.endswith(views.LIVE_NOTE)
+    assert views.widget_view("missing", models) == {"images": [], "texts": [], "settings": []}

@@ -79,8 +79,10 @@ def test_every_chapter_title_is_printed(pdf):
         titles.append(re.sub(r"^Chapter \d+\.\s+", "", heading[2:].strip()))
     assert len(titles) == 7
     for number, title in enumerate(titles, 1):
-        # the table of contents line: LaTeX numbers the chapter, the title follows
-        assert f"{number} {flat(title)}" in text, f"chapter {number}: {title!r} is not in the PDF"
+        # the table of contents line (LaTeX numbers the chapter, the title follows) and the
+        # chapter's own heading, set in capitals
+        assert f"{number} {flat(title)}" in text, f"chapter {number}: {title!r} is not in the contents"
+        assert flat(title).upper() in text, f"chapter {number}: no heading {title!r}"
 
 
 def test_no_widget_repr_is_printed(pdf):

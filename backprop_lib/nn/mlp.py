@@ -212,7 +212,7 @@ class MLP:
 
     def output_error(self, cache: Mapping[str, np.ndarray],
                      out: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """BP1: delta^(L) = grad_a ℓ ⊙ sigma'(z^(L)), shape (n_L, B), one column per example.
+        """BP1: delta^(L) = grad_a ℓ ⊙ sigma'(z^(L)), (n_L, B), per example.
 
         ``out`` = a^(L) and ``Y`` are (n_L, B), as checked by backward.
         Sigmoid + BCE and softmax + CE cancel to delta^(L) = a - y;

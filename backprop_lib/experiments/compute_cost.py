@@ -11,6 +11,14 @@ lower-order term that is not counted:
              the input x (W^(1))^T delta^(1) is wanted too.
 * finite differences: 2 forward passes per parameter, 2 P F for P = sum_l n_l (n_{l-1} + 1).
 
+Memory: the backward pass needs the forward pass's cache, a^(0) and every z^(l) and a^(l), so it
+keeps ``cache_floats`` = B (n_0 + 2 sum_l n_l) numbers alive, growing with the batch and the
+depth (the parameters do not grow with B).  Gradient checkpointing (Griewank; Chen et al. 2016,
+"Training Deep Nets with Sublinear Memory Cost") keeps only the inputs of k segments of layers and
+recomputes one segment's cache at a time during the backward pass: ``checkpointed_cache_floats``,
+for at most one extra forward pass; k ~ sqrt(L) segments make the memory O(sqrt(L)) for a deep
+network of equal widths.
+
 Times come from :func:`backprop_lib.experiments.timing.median_time` and change from run to run: print them
 only in cells marked ``# NBVAL_IGNORE_OUTPUT``.
 """
@@ -66,6 +74,30 @@ def backward_multiply_adds(sizes: Sequence[int], batch: int = 1, input_gradient:
     first = 1 if input_gradient else 2
     bp2 = sum(s[l] * s[l - 1] for l in range(first, len(s))) * B
     return bp3 + bp2
+
+
+def cache_floats(sizes: Sequence[int], batch: int = 1) -> int:
+    """Numbers the forward cache holds for the backward pass: a^(0) = X and every z^(l), a^(l),
+    B (n_0 + 2 sum_{l=1..L} n_l) (what ``MLP.forward``'s cache holds)."""
+    s, B = _sizes(sizes), positive_int(batch, "batch")
+    return B * (s[0] + 2 * sum(s[1:]))
+
+
+def checkpointed_cache_floats(sizes: Sequence[int], batch: int = 1, segments: int | None = None) -> int:
+    """Peak numbers kept with gradient checkpointing: the layers 1..L split into ``segments``
+    contiguous segments of (nearly) equal length (default round(sqrt(L))); the forward pass keeps
+    only each segment's input a^(start), and the backward pass recomputes one segment's z and a at a
+    time (one extra forward pass in all).  Peak = the kept inputs + the largest segment's cache.
+    ``segments=1`` is the plain cache, :func:`cache_floats`."""
+    s, B = _sizes(sizes), positive_int(batch, "batch")
+    L = len(s) - 1
+    k = max(1, round(L ** 0.5)) if segments is None else positive_int(segments, "segments")
+    if k > L:
+        raise ValueError(f"segments must be at most the number of layers L = {L}, got {k}")
+    bounds = [round(i * L / k) for i in range(k + 1)]          # segment i: layers bounds[i]+1 .. bounds[i+1]
+    kept = sum(s[start] for start in bounds[:-1])
+    largest = max(2 * sum(s[lo + 1:hi + 1]) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    return B * (kept + largest)
 
 
 def finite_difference_multiply_adds(sizes: Sequence[int], batch: int = 1) -> int:

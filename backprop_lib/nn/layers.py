@@ -10,9 +10,17 @@ the cache holds what the backward pass needs from the forward pass, and ``backwa
 * losses :class:`SoftmaxCrossEntropy`, :class:`MeanSquaredError`: ``loss, cache = forward(z, Y)``
   (batch mean) and ``dz = backward(cache)``, which carries the 1/B of the mean.
 
-Because the loss layer divides by B once, Affine's ``dW = dz x^T`` is already the batch mean:
-together they give BP3/BP4 of ``MLP.backward``, and the chain of ``dz = da ⊙ sigma'(z)`` and
-``da = W^T dz`` is BP2.  :class:`Sequential` composes the layers and numbers the affine layers'
+The book's delta convention (intro, Notation): delta^(l) = dℓ/dz^(l) is the error signal of ONE
+example, for that example's loss ℓ; a batch stacks the deltas as the columns of Delta^(l), and the
+batch loss is the mean L = (1/B) sum_x ℓ_x.  The upstream gradient these layers pass is the
+gradient of that batch mean, so at z^(l) it is
+
+    dout = dL/dZ^(l) = Delta^(l) / B        (``MLP.backward``'s "delta{l}" is Delta^(l) itself)
+
+because the loss layer divides by B once.  Then Affine's ``dW = dz x^T = (1/B) Delta A^T`` is
+BP3 and ``db = dz 1 = (1/B) Delta 1`` is BP4, both already batch means, and the chain of
+``dz = da ⊙ sigma'(z)`` and ``da = W^T dz`` is BP2 applied to Delta / B (BP2 is linear, so the
+1/B rides along).  :class:`Sequential` composes the layers and numbers the affine layers'
 gradients ``"W1", "b1", ...`` like ``MLP.params``.
 """
 from __future__ import annotations
@@ -66,7 +74,9 @@ class Affine(Layer):
         return self.params["W"] @ x + self.params["b"], x
 
     def backward(self, dout, cache):
-        """dz (n_out, B) -> dx = W^T dz (n_in, B), grads {"W": dz x^T, "b": dz summed over B}."""
+        """dz (n_out, B) -> dx = W^T dz (n_in, B), grads {"W": dz x^T, "b": dz summed over B}.
+
+        With dz = dL/dZ = Delta / B from a batch-mean loss layer these are BP3 and BP4 (means)."""
         x = cache
         dout = as_float_matrix(dout, "dout (upstream gradient)", rows=self.params["W"].shape[0],
                                cols=x.shape[1])
@@ -110,7 +120,8 @@ class ReLU(_Elementwise):
 
 class SoftmaxCrossEntropy:
     """L = (1/B) sum over examples of -sum_i y_i log softmax(z)_i, for logits z (C, B) and one-hot
-    (or probability) targets Y (C, B).  Backward: dz = (softmax(z) - Y) / B."""
+    (or probability) targets Y (C, B).  Backward: dz = dL/dz = (softmax(z) - Y) / B, i.e. the
+    per-example error signals Delta^(L) = P - Y (BP1, cancelled) divided by B."""
 
     def forward(self, z, Y) -> tuple[float, tuple[np.ndarray, np.ndarray]]:
         z = as_float_matrix(z, "z (logits)")
@@ -130,7 +141,8 @@ class SoftmaxCrossEntropy:
 
 
 class MeanSquaredError:
-    """L = (1/B) sum over examples of 1/2 ||a - y||^2 for a, Y (n, B).  Backward: (a - Y) / B."""
+    """L = (1/B) sum over examples of 1/2 ||a - y||^2 for a, Y (n, B).  Backward: dL/da = (a - Y) / B,
+    the per-example gradient grad_a ℓ = a - y divided by B."""
 
     def forward(self, a, Y) -> tuple[float, tuple[np.ndarray, np.ndarray]]:
         a = as_float_matrix(a, "a (outputs)")

@@ -8,6 +8,12 @@ examples is a matrix with B columns.
 Parameters live in ``net.params``: ``"W1", "b1", ..., "WL", "bL"`` with ``W{l}`` of shape
 (n_l, n_{l-1}) and ``b{l}`` of shape (n_l, 1).  ``forward`` returns the output and a cache of every
 z and a; ``backward`` turns the cache into gradients of the *batch-mean* loss.
+
+The delta convention (the book's, intro, Notation): delta^(l) = dℓ/dz^(l) is the error signal of
+ONE example, for that example's loss ℓ; a batch stacks the deltas as the columns of Delta^(l)
+(n_l, B), and the batch loss is the mean L = (1/B) sum_x ℓ_x.  BP1 and BP2 work on Delta column by
+column, and the 1/B of the mean appears once, in BP3 and BP4.  (The layer modules of
+``nn.layers`` pass dL/dZ^(l) = Delta^(l) / B instead: the same gradients, delta divided by B.)
 """
 from __future__ import annotations
 
@@ -180,22 +186,23 @@ class MLP:
     def backward(self, cache: Mapping[str, np.ndarray], Y) -> dict[str, np.ndarray]:
         """Gradients of the batch-mean loss from a forward ``cache`` and targets ``Y`` (n_L, B).
 
-        Returns ``{"W{l}", "b{l}"}`` with the shapes of ``params`` and the per-example error
-        signals ``"delta{l}"`` = dL_x/dz^(l) of shape (n_l, B):
+        Returns ``{"W{l}", "b{l}"}`` with the shapes of ``params`` and ``"delta{l}"`` = Delta^(l)
+        of shape (n_l, B), whose column x is the error signal dℓ_x/dz^(l) of example x alone
+        (per example: B times the layers' dL/dZ^(l), see the module docstring):
 
-        * BP1  delta^(L) = grad_a L ⊙ sigma'(z^(L))   (= a - y for sigmoid+BCE, softmax+CE)
+        * BP1  delta^(L) = grad_a ℓ ⊙ sigma'(z^(L))   (= a - y for sigmoid+BCE, softmax+CE)
         * BP2  delta^(l) = ((W^(l+1))^T delta^(l+1)) ⊙ sigma'(z^(l))
-        * BP3  dL/dW^(l) = (1/B) delta^(l) (a^(l-1))^T
-        * BP4  dL/db^(l) = (1/B) sum over the batch of delta^(l)
+        * BP3  dL/dW^(l) = (1/B) Delta^(l) (A^(l-1))^T     (the mean over the batch)
+        * BP4  dL/db^(l) = (1/B) Delta^(l) 1               (the mean over the batch)
 
         BP1 is :meth:`output_error`, BP3 and BP4 are :meth:`layer_gradients`.
         """
         L = self.num_layers
         out, Y = self._checked_output(cache, Y)
-        delta = self.output_error(cache, out, Y)          # BP1: delta^(L)
+        delta = self.output_error(cache, out, Y)          # BP1: delta^(L), per example
         grads: dict[str, np.ndarray] = {}                 # BP3, BP4 fill it
         for l in range(L, 0, -1):                         # BP2-BP4: l = L..1
-            self.layer_gradients(grads, l, delta, cache)  # BP3, BP4
+            self.layer_gradients(grads, l, delta, cache)  # BP3, BP4: means
             if l > 1:                                     # BP2: delta^(l-1)
                 g = self.params[f"W{l}"].T @ delta        # BP2: W^T delta
                 z, a = cache[f"z{l - 1}"], cache[f"a{l - 1}"]  # BP2: layer l-1
@@ -205,7 +212,7 @@ class MLP:
 
     def output_error(self, cache: Mapping[str, np.ndarray],
                      out: np.ndarray, Y: np.ndarray) -> np.ndarray:
-        """BP1: delta^(L) = grad_a C ⊙ sigma'(z^(L)), shape (n_L, B).
+        """BP1: delta^(L) = grad_a ℓ ⊙ sigma'(z^(L)), (n_L, B), per example.
 
         ``out`` = a^(L) and ``Y`` are (n_L, B), as checked by backward.
         Sigmoid + BCE and softmax + CE cancel to delta^(L) = a - y;
@@ -214,7 +221,7 @@ class MLP:
         if self._shortcut:                          # BP1, cancelled: a - y
             return out - Y
         z = cache[f"z{self.num_layers}"]            # z^(L)
-        grad_a = self.loss_function.grad_a(out, Y)  # grad_a C
+        grad_a = self.loss_function.grad_a(out, Y)  # grad_a ℓ, per example
         return self.activations[-1].backward(z, out, grad_a)  # BP1
 
     @staticmethod
@@ -223,10 +230,11 @@ class MLP:
                         cache: Mapping[str, np.ndarray]) -> None:
         """BP3 and BP4 of layer l as batch means, written into ``grads``.
 
-        From delta^(l) (n_l, B) and a^(l-1) = cache["a{l-1}"]:
-        grads["W{l}"] = (1/B) delta^(l) (a^(l-1))^T   (n_l, n_{l-1})
-        grads["b{l}"] = (1/B) sum over the batch of delta^(l)  (n_l, 1)
-        and grads["delta{l}"] = delta^(l) itself.
+        From Delta^(l) (n_l, B), the per-example deltas as columns, and
+        A^(l-1) = cache["a{l-1}"]:
+        grads["W{l}"] = (1/B) Delta^(l) (A^(l-1))^T   (n_l, n_{l-1})
+        grads["b{l}"] = (1/B) Delta^(l) 1              (n_l, 1)
+        and grads["delta{l}"] = Delta^(l) itself (per example, no 1/B).
         """
         B = delta.shape[1]
         grads[f"delta{l}"] = delta

@@ -6,9 +6,12 @@ delta^(l)_j = dL/dz^(l)_j, which is also dL/db^(l)_j (BP4), in the gradient colo
 Each edge W^(l)_{jk} (from unit k of layer l-1 to unit j of layer l) is drawn in orange with a
 width and opacity that grow with log10 |dL/dW^(l)_{jk}| (BP3) over the four decades below the
 largest edge gradient, solid when the gradient is positive and dashed when it is negative; an
-edge whose gradient is exactly zero is a thin grey dotted line.  A small label near each edge's
-head gives the gradient to three significant figures.  With ``key=True`` a line of text under
-the drawing explains this encoding.
+edge whose gradient is exactly zero is a thin grey dotted line.  A label on each edge gives the
+gradient to three significant figures in one style for every size (:func:`edge_label`: 6.05e-4,
+7.44e-2), in a white box turned along its edge, so that it reads as part of the line it sits on;
+the labels of edges into a hidden layer sit LABEL_AT of the way towards the head, where they are
+well apart and away from the crossings in the middle.  With ``key=True`` text under the drawing
+explains this encoding.
 
 :func:`draw_network` builds the figure once and returns a :class:`NetworkDiagram`; its
 :meth:`~NetworkDiagram.update` rewrites the texts and restyles the edges in place, so an explorer
@@ -34,6 +37,7 @@ DECADES = 4.0                 # edge widths span this many decades below the lar
 WIDTH_RANGE = (0.6, 6.0)
 ALPHA_RANGE = (0.3, 1.0)
 LABEL_AT = 0.7                # edge labels sit this far along the edge (mid-way into the output)
+EDGE_LABEL_FMT = "3 significant figures, scientific (e.g. 6.05e-4)"
 SPACING = 1.3                 # vertical distance between the units of a layer
 
 
@@ -118,7 +122,7 @@ class NetworkDiagram:
                     line.set_color(colour)
                     line.set_linestyle(style)
                     label = self.edge_texts[l - 1][j][k]
-                    label.set_text(f"{value:.3g}")
+                    label.set_text(edge_label(value))
                     label.set_color(text_colour(colour))
         if self.target_text is not None:
             self.target_text.set_text("" if target is None else f"y = {_fmt(float(target))}")
@@ -150,6 +154,16 @@ class NetworkDiagram:
 
 def _describe(obj) -> str:
     return f"{len(obj)} item(s)" if isinstance(obj, Sequence) else type(obj).__name__
+
+
+def edge_label(v: float) -> str:
+    """An edge's gradient as its label: three significant figures, always in the same scientific
+    style, so that labels of different sizes compare at a glance (6.05e-4, 1.50e-3, 7.53e-2,
+    -2.00e+0); exactly zero is "0"."""
+    if v == 0.0:
+        return "0"
+    mantissa, exponent = f"{v:.2e}".split("e")
+    return f"{mantissa}e{int(exponent):+d}" if int(exponent) >= 0 else f"{mantissa}e{int(exponent)}"
 
 
 def _fmt(v: float) -> str:
@@ -191,9 +205,9 @@ def draw_network(sizes: Sequence[int], ax: Axes | None = None, figsize: tuple[fl
     _draw_units(diagram, pos, scale)
     if key:
         diagram.key_text = ax.text(
-            0.5, 0.0, "blue: activations a; orange: \u03b4 = \u2202L/\u2202z = \u2202L/\u2202b under each unit (BP4), "
-            "\u2202L/\u2202W on each edge (BP3)\nedge width: |\u2202L/\u2202W| on a log scale over "
-            f"{DECADES:g} decades; solid: > 0, dashed: < 0, grey dotted: exactly 0",
+            0.5, 0.0, "blue: activations a;  orange: \u03b4 = \u2202L/\u2202z = \u2202L/\u2202b under each unit (BP4),\n"
+            "\u2202L/\u2202W on each edge (BP3);  edge width: |\u2202L/\u2202W| on a log scale over "
+            f"{DECADES:g} decades;\nsolid: > 0,  dashed: < 0,  grey dotted: exactly 0",
             transform=ax.transAxes, fontsize=8 * scale, color=NEUTRAL, ha="center", va="bottom", zorder=3)
     if title:
         figure.suptitle(title, fontsize=11 * scale)
@@ -208,13 +222,15 @@ def _draw_edges(diagram: NetworkDiagram, pos: list[np.ndarray], scale: float) ->
         for j, (xj, yj) in enumerate(pos[l]):
             row_lines, row_labels = [], []
             for k, (xk, yk) in enumerate(pos[l - 1]):
-                (line,) = ax.plot([xk + RADIUS, xj - RADIUS], [yk, yj], color=NEUTRAL, lw=1.0,
-                                  solid_capstyle="butt", zorder=1)
+                x0, x1 = xk + RADIUS, xj - RADIUS            # the line as drawn
+                (line,) = ax.plot([x0, x1], [yk, yj], color=NEUTRAL, lw=1.0, solid_capstyle="butt", zorder=1)
                 t = 0.5 if l == len(pos) - 1 else LABEL_AT   # edges into the output: mid-way
-                lx, ly = xk + t * (xj - xk), yk + t * (yj - yk)
+                lx, ly = x0 + t * (x1 - x0), yk + t * (yj - yk)
+                angle = float(np.degrees(np.arctan2(yj - yk, x1 - x0)))   # equal aspect: as drawn
                 row_lines.append(line)
-                row_labels.append(ax.text(lx, ly, "", fontsize=8 * scale, fontweight="bold", ha="center", va="center", zorder=4,
-                                          bbox=dict(boxstyle="round,pad=0.12", fc="white", ec="none", alpha=0.85)))
+                row_labels.append(ax.text(lx, ly, "", fontsize=7.5 * scale, fontweight="bold", ha="center",
+                                          va="center", rotation=angle, rotation_mode="anchor", zorder=4,
+                                          bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none")))
             lines.append(row_lines)
             labels.append(row_labels)
         diagram.edges.append(lines)

@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from backprop_lib import MLP
-from backprop_lib.experiments.compute_cost import (PassTimes, backward_multiply_adds, count_table, finite_difference_multiply_adds,
-                               forward_multiply_adds, num_params, time_finite_differences, time_passes)
+from backprop_lib.experiments.compute_cost import (PassTimes, backward_multiply_adds, cache_floats, checkpointed_cache_floats,
+                               count_table, finite_difference_multiply_adds, forward_multiply_adds, num_params,
+                               time_finite_differences, time_passes)
 
 
 def test_counts_of_a_2_3_1_network_by_hand():
@@ -83,3 +84,26 @@ def test_count_table_columns_stay_aligned_for_long_size_lists():
     p_end = lines[0].index("P") + 1
     assert lines[1][:p_end].endswith("13")                     # P of [2, 3, 1], by hand: 9 + 4
     assert lines[3][:p_end].endswith("220")                    # 11 layers of 4 * (4 + 1)
+
+
+def test_cache_floats_is_what_the_forward_cache_of_an_mlp_holds():
+    net = MLP([3, 6, 4, 2], seed=0)
+    _, cache = net.forward(np.ones((3, 5)))
+    assert cache_floats(net.sizes, 5) == sum(v.size for v in cache.values())
+    assert cache_floats([2, 3, 1], 1) == 2 + 2 * (3 + 1)          # by hand: a0, z1, a1, z2, a2
+
+
+def test_checkpointing_counts_by_hand():
+    # 4 layers of width 10, batch 2, 2 segments (layers 1-2, 3-4): keep a^(0) and a^(2),
+    # recompute one segment's z and a (2 * 2 layers * 10)
+    sizes = [10] * 5
+    assert checkpointed_cache_floats(sizes, 2, segments=2) == 2 * (10 + 10 + 2 * 20)
+    assert checkpointed_cache_floats(sizes, 2, segments=1) == cache_floats(sizes, 2)
+    # one segment per layer: every input kept, one layer's z and a recomputed at a time
+    assert checkpointed_cache_floats(sizes, 1, segments=4) == 4 * 10 + 2 * 10
+    # deep and equal widths: sqrt(L) segments (the default) keep far fewer numbers
+    deep = [256] * 65                                               # L = 64, 8 segments of 8
+    assert checkpointed_cache_floats(deep, 64) == 64 * (8 * 256 + 2 * 8 * 256)
+    assert checkpointed_cache_floats(deep, 64) < cache_floats(deep, 64) / 5
+    with pytest.raises(ValueError, match="at most the number of layers"):
+        checkpointed_cache_floats([3, 4, 2], segments=3)

@@ -5,7 +5,7 @@ from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
 from backprop_lib.viz.network_diagram import (ALPHA_RANGE, DECADES, LAYER_GAP, SPACING, WIDTH_RANGE,
-                                          draw_network, edge_style, node_positions)
+                                          draw_network, edge_label, edge_style, node_positions)
 from backprop_lib.viz.style import FORWARD, GRADIENT, NEUTRAL, TARGET_TEXT
 
 
@@ -50,8 +50,10 @@ def test_update_writes_values_deltas_and_edge_gradients():
     assert [t.get_text() for t in d.delta_texts[0]] == ["δ 0.0121", "δ 0.0136", "δ 0.0150"]
     assert d.delta_texts[1][0].get_text() == "δ 0.1254"
     # W^(1)_11 gradient = delta_1 x_1 = 0.012103 * 0.05 = 0.00060515, 3 significant figures
-    assert d.edge_texts[0][0][0].get_text() == "0.000605"
-    assert d.edge_texts[1][0][2].get_text() == "0.0753"
+    assert d.edge_texts[0][0][0].get_text() == "6.05e-4"
+    assert d.edge_texts[1][0][2].get_text() == "7.53e-2"
+    # W^(1)_32 = 0.015041 * 0.10: the label that read "0.0015" beside "0.000752" before
+    assert d.edge_texts[0][2][1].get_text() == "1.50e-3"
     assert d.target_text.get_text() == "y = 0.0100" and d.target_text.get_color() == TARGET_TEXT
     # the largest edge gradient (W^(2)_13) is the widest; every edge is orange and solid (all > 0)
     widths = [line.get_linewidth() for layer in d.edges for row in layer for line in row]
@@ -130,3 +132,51 @@ def test_labels_are_written_in_the_text_shades_of_their_colours():
     assert to_rgba(d.delta_texts[0][0].get_color()) == to_rgba(GRADIENT_TEXT)
     texts = [t for layer in d.edge_texts for row in layer for t in row]
     assert all(contrast_ratio(t.get_color(), "white") >= 4.5 for t in texts)
+
+
+@pytest.mark.parametrize("value, text", [(0.00060515, "6.05e-4"), (0.0015041, "1.50e-3"),
+                                         (0.000752, "7.52e-4"), (0.0744, "7.44e-2"),
+                                         (-2.0, "-2.00e+0"), (12345.0, "1.23e+4"), (0.0, "0")])
+def test_edge_labels_have_one_format_for_every_size(value, text):
+    assert edge_label(value) == text
+
+
+def _convex_overlap(p, q) -> bool:
+    """Separating-axis test for two convex polygons given as (n, 2) vertex arrays."""
+    for poly in (p, q):
+        edges = np.roll(poly, -1, axis=0) - poly
+        for nx, ny in np.column_stack([-edges[:, 1], edges[:, 0]]):
+            if nx == 0 and ny == 0:
+                continue
+            pp, qq = p @ (nx, ny), q @ (nx, ny)
+            if pp.max() < qq.min() or qq.max() < pp.min():
+                return False
+    return True
+
+
+def test_every_edge_label_sits_on_its_own_edge_turned_along_it_and_apart_from_the_others():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    d = draw_network([2, 3, 1], figsize=(6.4, 4.2), key=True, scale=1.2)   # as in chapter 4
+    values, grads, deltas = _pass_231()
+    d.update(values, grads, deltas, target=0.01)
+    FigureCanvasAgg(d.figure).draw()                 # lays out the label boxes
+    boxes = []
+    for layer_lines, layer_labels in zip(d.edges, d.edge_texts):
+        for row_lines, row_labels in zip(layer_lines, layer_labels):
+            for line, label in zip(row_lines, row_labels):
+                (x0, x1), (y0, y1) = line.get_xdata(), line.get_ydata()
+                lx, ly = label.get_position()
+                # on the line as drawn (collinear with its two ends), and turned along it
+                assert (lx - x0) * (y1 - y0) == pytest.approx((ly - y0) * (x1 - x0), abs=1e-9)
+                assert min(x0, x1) < lx < max(x0, x1)
+                assert label.get_rotation() % 180 == pytest.approx(
+                    np.degrees(np.arctan2(y1 - y0, x1 - x0)) % 180, abs=1e-6)
+                patch = label.get_bbox_patch()
+                assert tuple(patch.get_facecolor()[:3]) == (1.0, 1.0, 1.0)
+                boxes.append(patch.get_verts())          # display coordinates
+    assert len(boxes) == 9
+    for i, a in enumerate(boxes):                    # no two label boxes overlap as drawn
+        for j in range(i + 1, len(boxes)):
+            assert not _convex_overlap(a, boxes[j]), (i, j)
+    # and the test can see an overlap: a box against itself, shifted a little
+    assert _convex_overlap(boxes[0], boxes[0] + 3.0)

@@ -186,7 +186,7 @@ class Value:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            stack.append((node, True))   # append it after its inputs
+            stack.append((node, True))   # comes back after its inputs
             stack.extend((child, False) for child in reversed(node._prev)
                          if id(child) not in seen)
         return order

@@ -23,7 +23,7 @@ def draw_increments(inc: ChainIncrements, figsize: tuple[float, float] | None = 
     if not isinstance(inc, ChainIncrements):
         raise TypeError(f"inc must be a ChainIncrements, got {type(inc).__name__}")
     n = len(inc.stages)
-    fig, axes = new_figure(1, n, figsize=figsize or (3.0 * n + 0.4, 3.6), layout="constrained")
+    fig, axes = new_figure(1, n, figsize=figsize or (2.5 * n + 0.2, 3.4), layout="constrained")
     axes = np.atleast_1d(axes)
     for k, (ax, s) in enumerate(zip(axes, inc.stages)):
         u, v, du, dv = inc.inputs[k], inc.outputs[k], inc.d_in[k], inc.d_out[k]

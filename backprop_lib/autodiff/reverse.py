@@ -40,12 +40,13 @@ class Value:
 
     __slots__ = ("data", "grad", "_prev", "_op", "_backward", "label")
 
-    def __init__(self, data: Number, _children: tuple["Value", ...] = (), _op: str = "", label: str = ""):
-        self.data = _as_real(data, "Value(data)")
-        self.grad = 0.0
-        self._prev = tuple(_children)   # inputs of the operation, in order (may repeat: a + a)
+    def __init__(self, data: Number, _children: tuple["Value", ...] = (),
+                 _op: str = "", label: str = ""):
+        self.data = _as_real(data, "Value(data)")  # the forward value
+        self.grad = 0.0                 # d(output)/d(self), set by backward()
+        self._prev = tuple(_children)   # the inputs, in order (a + a: twice)
         self._op = _op
-        self._backward: Callable[[], None] = lambda: None
+        self._backward: Callable[[], None] = lambda: None  # the local rule
         self.label = label
 
     # ------------------------------------------------------------------ helpers
@@ -71,10 +72,10 @@ class Value:
 
     # ------------------------------------------------------------------ operations
     def __add__(self, other) -> "Value":
-        other = Value._wrap(other)
+        other = Value._wrap(other)      # a number becomes a constant leaf
         out = Value(self.data + other.data, (self, other), "+")
 
-        def _backward():                      # add gate: distributes the upstream gradient
+        def _backward():                # add gate: distributes out.grad
             self.grad += out.grad
             other.grad += out.grad
         out._backward = _backward
@@ -84,7 +85,7 @@ class Value:
         other = Value._wrap(other)
         out = Value(self.data * other.data, (self, other), "*")
 
-        def _backward():                      # multiply gate: swaps the inputs
+        def _backward():                # multiply gate: swaps the inputs
             self.grad += other.data * out.grad
             other.grad += self.data * out.grad
         out._backward = _backward
@@ -129,7 +130,7 @@ class Value:
     def tanh(self) -> "Value":
         out = Value(math.tanh(self.data), (self,), "tanh")
 
-        def _backward():                      # 1 - tanh^2, from the cached output
+        def _backward():                # 1 - tanh^2, from the cached output
             self.grad += (1.0 - out.data ** 2) * out.grad
         out._backward = _backward
         return out
@@ -174,18 +175,20 @@ class Value:
 
     # ------------------------------------------------------------------ the backward pass
     def topological_order(self) -> list["Value"]:
-        """Every node of the graph below ``self``, each after all of its inputs (``self`` last)."""
+        """Every node of the graph below ``self``, each after all of its
+        inputs (``self`` last)."""
         order, seen, stack = [], set(), [(self, False)]
-        while stack:                          # iterative DFS: deep graphs do not hit the recursion limit
+        while stack:            # iterative DFS: no recursion limit
             node, expanded = stack.pop()
-            if expanded:
+            if expanded:        # its inputs are all in `order` already
                 order.append(node)
                 continue
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node._prev) if id(child) not in seen)
+            stack.append((node, True))   # comes back after its inputs
+            stack.extend((child, False) for child in reversed(node._prev)
+                         if id(child) not in seen)
         return order
 
     def backward(self) -> None:

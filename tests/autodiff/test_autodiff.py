@@ -176,3 +176,14 @@ def test_bad_calls_are_refused():
         grad(lambda v: v[0], ["x"])
     with pytest.raises(TypeError, match="root must be a Value"):
         count_operations(3.0)
+
+
+def test_the_engine_core_chapter_2_prints_fits_79_columns():
+    """Chapter 2 shows these methods' source as the engine's core: it must stay readable there."""
+    import inspect
+
+    for method in (Value.__init__, Value.__add__, Value.__mul__, Value.tanh,
+                   Value.topological_order, Value.backward):
+        lines = inspect.getsource(method).splitlines()
+        assert max(map(len, lines)) <= 79, method.__name__
+        assert len(lines) <= 20, method.__name__

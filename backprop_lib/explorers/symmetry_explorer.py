@@ -107,6 +107,8 @@ class SymmetryExplorer(ExplorerView):
         self.ax_w.set(xticks=x, ylim=(-1.05 * W, 1.05 * W), ylabel="input weight",
                       xlabel="input unit $i$ (mirror of $i$ is $7 - i$)")
         self.ax_w.legend(loc="lower left", fontsize=8)
+        self.ax_err.set_title("seed 0: converged after 0000 sweeps", fontsize=10)  # room for it
+        self.ax_w.set_title("input weights W1", fontsize=10)
         self.figure.tight_layout()
         self.image = FigureImage(self.figure, alt="error curve and input weights of one "
                                  "symmetry run")
@@ -122,7 +124,6 @@ class SymmetryExplorer(ExplorerView):
         state = (f"converged after {run.converged_at} sweeps" if run.converged
                  else "not converged")
         self.ax_err.set_title(f"seed {run.seed}: {state}", fontsize=10)
-        self.ax_w.set_title("input weights W1", fontsize=10)
         self.image.refresh()
         self.status.value = run.summary().replace("\n", "; ")
         return run

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from backprop_lib.viz.style import EXTRA, HIGHLIGHT, NEUTRAL
 
 STRANDS = {"control": "optimal control", "ad": "automatic differentiation", "nn": "neural networks"}
+ROW_GAP = 2.6   # data units between strands: room for two levels of labels
 STRAND_COLORS = {"control": HIGHLIGHT, "ad": EXTRA[0], "nn": EXTRA[2]}
 
 
@@ -33,6 +34,10 @@ TIMELINE: list[Event] = [
           "backwards in time give the gradient of the cost", "kelley1960gradient", "control"),
     Event(1961, "Bryson", "gradient method for multi-stage allocation processes: multipliers "
           "computed stage by stage from the last stage back", "bryson1961gradient", "control"),
+    Event(1962, "Dreyfus", "the same gradient of optimal control derived from the chain rule alone, "
+          "by a recursion that runs backwards from the final stage", "dreyfus1962numerical", "control"),
+    Event(1967, "Amari", "adaptive pattern classifiers trained by stochastic gradient descent on "
+          "an average loss", "amari1967theory", "nn"),
     Event(1969, "Bryson & Ho", "textbook 'Applied Optimal Control' with the backward sweep for "
           "multistage systems", "bryson1969applied", "control"),
     Event(1970, "Linnainmaa", "master's thesis: the reverse accumulation of derivatives through an "
@@ -40,6 +45,8 @@ TIMELINE: list[Event] = [
     Event(1974, "Werbos", "PhD thesis (Harvard): 'ordered derivatives' computed backwards through a "
           "model, with a discussion of neural-network-like models", "werbos1974beyond", "nn"),
     Event(1976, "Linnainmaa", "the 1970 method published in BIT", "linnainmaa1976taylor", "ad"),
+    Event(1980, "Speelpenning", "PhD thesis (Illinois): a compiler that turns a program into one "
+          "computing its partial derivatives in reverse order", "speelpenning1980compiling", "ad"),
     Event(1982, "Werbos", "backpropagation spelled out for neural networks (IFIP conference of 1981, "
           "proceedings 1982)", "werbos1982applications", "nn"),
     Event(1982, "Parker", "'learning-logic': invention report at Stanford", "parker1982learning", "nn"),
@@ -60,8 +67,8 @@ def timeline_figure(events: list[Event] | None = None, width: float = 8.0) -> Fi
     bad = sorted({e.strand for e in events} - set(STRANDS))
     if bad:
         raise ValueError(f"unknown strand(s) {bad}; valid strands are {sorted(STRANDS)}")
-    rows = {s: 1.6 * i for i, s in enumerate(reversed(list(STRANDS)))}
-    fig = Figure(figsize=(width, 4.2))
+    rows = {s: ROW_GAP * i for i, s in enumerate(reversed(list(STRANDS)))}
+    fig = Figure(figsize=(width, 5.4))
     ax = fig.add_subplot(1, 1, 1)
     for strand in STRANDS:
         placed: list[tuple[int, int, int]] = []          # (year, side, level) already labelled
@@ -78,7 +85,7 @@ def timeline_figure(events: list[Event] | None = None, width: float = 8.0) -> Fi
                         arrowprops={"arrowstyle": "-", "color": NEUTRAL, "lw": 0.6} if level else None)
     years = [e.year for e in events]
     ax.set_xlim(min(years) - 2, max(years) + 4)
-    ax.set_ylim(-2.7, 1.6 * (len(STRANDS) - 1) + 1.0)
+    ax.set_ylim(-2.2, ROW_GAP * (len(STRANDS) - 1) + 1.2)
     ax.set_yticks(list(rows.values()), [STRANDS[s] for s in rows])
     ax.set_xlabel("year")
     ax.grid(axis="y", alpha=0.0)

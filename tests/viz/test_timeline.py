@@ -26,7 +26,8 @@ def test_the_bib_entry_carries_the_same_year():
 
 
 def test_the_issue_s_milestones_are_all_there():
-    wanted = {(1960, "Kelley"), (1961, "Bryson"), (1969, "Bryson & Ho"), (1970, "Linnainmaa"),
+    wanted = {(1960, "Kelley"), (1961, "Bryson"), (1962, "Dreyfus"), (1967, "Amari"),
+              (1969, "Bryson & Ho"), (1970, "Linnainmaa"), (1980, "Speelpenning"),
               (1974, "Werbos"), (1982, "Parker"), (1985, "Parker"), (1985, "LeCun"),
               (1986, "Rumelhart, Hinton & Williams")}
     assert wanted <= {(e.year, e.who) for e in TIMELINE}

@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["StaticControl", "register", "freeze", "freeze_all", "FrozenView", "HOW_TO_RUN",
+__all__ = ["StaticControl", "register", "freeze", "freeze_all", "thin", "FrozenView", "HOW_TO_RUN",
            "STATIC_CLASS", "FRAME_CLASS", "NOTE_CLASS"]
 
 # what the page says about the disabled controls (the rocket button / JupyterLab)
@@ -35,6 +35,11 @@ HOW_TO_RUN = ("The greyed controls need a running Python kernel: open this chapt
 STATIC_CLASS = "bp-static-control"     # the kernel-free slider (the browser test finds it by this)
 FRAME_CLASS = "bp-static-frames"      # the Stack of frames
 NOTE_CLASS = "bp-static-note"         # the line above a frozen explorer
+
+# the frames' PNG bytes one explorer may store (base64 in the page adds a third): a chapter page,
+# HTML plus images, must stay under 3 MB (benchmarks/page_budget.py). Over it, every k-th setting
+# is kept (and the first, the last and the current one).
+FRAME_BUDGET = 1_300_000
 
 _EXPLORERS: "weakref.WeakSet" = weakref.WeakSet()
 
@@ -133,12 +138,27 @@ def build_frames(explorer, spec: StaticControl) -> list:
     return frames
 
 
-def freeze(explorer) -> FrozenView:
+def thin(sizes: Sequence[int], current: int, budget: int = FRAME_BUDGET) -> list[int]:
+    """The settings kept when frames of ``sizes`` bytes must fit in ``budget``: every k-th one
+    (the smallest k that fits), always with the first, the last and ``current``."""
+    n = len(sizes)
+    for k in range(1, n + 1):
+        keep = sorted(set(range(0, n, k)) | {0, n - 1, current})
+        if sum(sizes[i] for i in keep) <= budget or len(keep) <= 3:
+            return keep
+    return sorted({0, n - 1, current})
+
+
+def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
     """Turn ``explorer`` into its static form (see the module docstring); returns the pieces."""
     import ipywidgets as widgets
 
     spec = explorer.static_control()
     frames = build_frames(explorer, spec)
+    keep = thin([len(f.children[0].value) for f in frames], spec.current, budget)
+    if len(keep) < len(frames):
+        frames = [frames[i] for i in keep]
+        spec.labels, spec.current = tuple(spec.labels[i] for i in keep), keep.index(spec.current)
     stack = widgets.Stack(children=frames, selected_index=spec.current)
     stack.add_class(FRAME_CLASS)
     slider = widgets.SelectionSlider(options=[(label, i) for i, label in enumerate(spec.labels)],

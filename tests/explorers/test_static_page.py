@@ -176,3 +176,16 @@ def test_network_sliders_start_on_a_fine_range_and_widen():
     assert not ex._within(FINE_LIMIT) and ex.weight_range.value == PARAM_LIMIT
     for (key, idx), s in ex.param_sliders.items():
         assert s.value == pytest.approx(float(ex.state.params[key][idx]))
+
+
+def test_frames_over_the_page_budget_are_thinned():
+    assert static_page.thin([10] * 9, 4, budget=90) == list(range(9))
+    assert static_page.thin([10] * 9, 3, budget=50) == [0, 3, 6, 8]     # every 3rd fits, every 2nd not
+    assert static_page.thin([10] * 9, 3, budget=10) == [0, 3, 8]   # never fewer than these
+    ex = BackwardStepper(a=2.0, b=1.0, step=3)
+    size = len(ex.image.widget.value)
+    view = static_page.freeze(ex, budget=3 * size)    # 5 frames do not fit
+    labels = list(view.slider._options_labels)
+    assert len(labels) < 5 and {"0", "3", "4"} <= set(labels) and view.slider.label == "3"
+    assert len(view.frames) == len(labels) == len(view.stack.children)
+    assert frame_png(view, labels.index("3")) == BackwardStepper(a=2.0, b=1.0, step=3).image.widget.value

@@ -119,8 +119,12 @@ def _frame(explorer, readouts) -> object:
     import ipywidgets as widgets
 
     image = explorer.image.widget
-    picture = widgets.Image(value=image.value, format=image.format,
-                            layout=widgets.Layout(max_width="100%"))
+    # the same bytes, format and displayed size as the live image (a picture drawn at 2x for
+    # sharp screens keeps its CSS size)
+    size = {k: getattr(image.layout, k) for k in ("width", "height", "max_width", "object_fit")
+            if getattr(image.layout, k, None)}
+    picture = widgets.Image(value=image.value, format=image.format, width=image.width, height=image.height,
+                            layout=widgets.Layout(**size))
     texts = [widgets.HTML(value=w.value) for w in readouts]
     return widgets.VBox([picture, *texts])
 

@@ -43,6 +43,10 @@ def check_frozen(explorer, view, n_frames):
     assert enabled == [view.slider], enabled
     assert explorer.image.widget not in tree          # the live image is replaced by the frames
     assert explorer.image.widget.value == b""         # and emptied: its bytes are not stored twice
+    live = explorer.image.widget
+    for f in view.frames:                             # shown at the live image's size
+        assert (f.children[0].width, f.children[0].height, f.children[0].layout.max_width) == (
+            live.width, live.height, live.layout.max_width)
     pngs = [frame_png(view, i) for i in range(n_frames)]
     assert all(p[:4] == b"\x89PNG" for p in pngs)
     assert len(set(pngs)) == n_frames                 # every setting draws a different picture

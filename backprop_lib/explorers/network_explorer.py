@@ -70,9 +70,10 @@ class NetworkExplorer(ExplorerView):
         layout = widgets.Layout(width="225px")
         common = dict(step=0.01, readout_format=".2f", continuous_update=True, layout=layout)
         limit = FINE_LIMIT if self._within(FINE_LIMIT) else PARAM_LIMIT
-        # a wide track for the parameters: [-1, 1] on ~190 px puts 0.15 ... 0.40 ~25 px apart;
-        # the "weight range" switch opens [-5, 5] (and opens itself when a step leaves [-1, 1])
-        wide = dict(common, layout=widgets.Layout(width="300px"))
+        # a wide track for the parameters (it was ~50 px for [-5, 5]): [-1, 1] on ~150 px puts
+        # 0.15 ... 0.40 ~19 px apart; the "weight range" switch opens [-5, 5] (and opens itself
+        # when a gradient step leaves [-1, 1])
+        wide = dict(common, layout=widgets.Layout(width="300px"), style={"description_width": "50px"})
         self.param_sliders = {}
         for key, idx, name in parameter_names():
             s = widgets.FloatSlider(value=float(self.state.params[key][idx]), min=-limit, max=limit,

@@ -160,7 +160,7 @@ def test_a_bad_static_control_is_refused(kwargs, match):
 
 
 def test_network_sliders_start_on_a_fine_range_and_widen():
-    """Issue 18: [-1, 1] on a 300 px slider (0.15 ... 0.40 no longer share a pixel); the
+    """Issue 18: [-1, 1] on a 300 px slider (a ~150 px track) (0.15 ... 0.40 no longer share a pixel); the
     "weight range" switch opens [-5, 5], and opens itself when a step leaves [-1, 1]."""
     ex = NetworkExplorer()
     w11 = ex.param_sliders[("W1", (0, 0))]

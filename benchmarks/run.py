@@ -3,7 +3,7 @@
     python benchmarks/run.py [--skip-build] [--skip-nbval] [--skip-torch]
 
 Prints a readable table, then, last, one JSON line with the measurements:
-build_clean_s, build_cached_s, nbval_s, widget_ms (per explorer), bwd_fwd_ratio_f64/_f32,
+build_clean_s, build_cached_s, page_mb (per chapter page), nbval_s, widget_ms (per explorer), bwd_fwd_ratio_f64/_f32,
 torch_step_ratio, fd_speedup.  PyTorch is needed only here: pip install -r requirements-bench.txt.
 A build or nbval run that fails is still timed and reported: its row says FAILED with the runner's
 last line, and the JSON line carries ``<measure>_failed`` (e.g. ``nbval_s_failed``).
@@ -32,7 +32,7 @@ from backprop_lib import MLP, numerical_gradient  # noqa: E402
 from backprop_lib.nn.optim import SGD  # noqa: E402
 from backprop_lib.experiments.timing import median_time  # noqa: E402
 
-TARGETS = {"build_clean_s": 60, "build_cached_s": 10, "nbval_s": 60, "widget_ms": 50,
+TARGETS = {"page_mb": 3.0, "build_clean_s": 60, "build_cached_s": 10, "nbval_s": 60, "widget_ms": 50,
            "bwd_fwd_ratio_f64": 2.3, "bwd_fwd_ratio_f32": 2.3, "torch_step_ratio": 1.2}
 
 
@@ -59,11 +59,16 @@ def timed(cmd: list[str], cwd: Path = ROOT) -> Run:
     return Run(seconds, proc.returncode, lines[-1].strip("= ") if lines else "")
 
 
-def build_times() -> tuple[Run, Run]:
+def build_times() -> tuple[Run, Run, dict]:
+    """The clean and the cached build, and the size of each chapter page of that build
+    (benchmarks/page_budget.py)."""
+    from page_budget import page_sizes
+
     jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or "jupyter-book"
     with tempfile.TemporaryDirectory() as out:
         cmd = [jb, "build", "-W", "-n", "--keep-going", "--path-output", out, str(ROOT)]
-        return timed(cmd), timed(cmd)
+        clean, cached = timed(cmd), timed(cmd)
+        return clean, cached, page_sizes(Path(out) / "_build" / "html")
 
 
 def nbval_times() -> tuple[Run, Run]:
@@ -168,10 +173,17 @@ def main() -> None:
         rows.append(f"{name:<22}{value:>12.3f} {unit:<4} {ok:<20} {note}")
 
     if not args.skip_build:
-        clean, cached = build_times()
+        clean, cached, pages = build_times()
         for name, run in (("build_clean_s", clean), ("build_cached_s", cached)):
             record(results, name, run)
             row(name, run.seconds, "s", failed=results.get(f"{name}_failed", ""))
+        results["page_mb"] = {page: round(size["total_mb"], 3) for page, size in pages.items()}
+        for page, size in pages.items():     # HTML (with the stored widget state) + its images
+            target = TARGETS["page_mb"]
+            ok = ("meets" if size["total_mb"] <= target else "MISSES") + f" target <= {target:g}"
+            rows.append(f"{'page_mb[' + page[:2] + ']':<22}{size['total_mb']:>12.3f} MB   {ok:<20} "
+                        f"{page}: HTML {size['html'] / 1e3:.0f} kB ({size['frames']} static frames), "
+                        f"images {size['images'] / 1e3:.0f} kB")
     if not args.skip_nbval:
         parallel, serial = nbval_times()
         record(results, "nbval_s", parallel)

@@ -29,7 +29,7 @@ def backward_stepper():  # chapter 2: move a
 def equation_explorer():  # chapter 3: pick another unit
     from backprop_lib.explorers.equation_explorer import EquationExplorer
     ex = EquationExplorer(layer=1, unit=0)
-    return _toggle(ex.unit, 0, 1)
+    return _toggle(ex.unit, 1, 2)        # the slider numbers units from 1
 
 
 def network_explorer():  # chapter 4: move one weight of the 2-3-1 network

@@ -20,11 +20,13 @@ from backprop_lib._validation import finite_scalar, valid_name
 from backprop_lib.explorers.base import ExplorerView, clip
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.explorers.chain_composites import COMPOSITES, Composite
+from backprop_lib.explorers import static_page
 from backprop_lib.gradcheck.finite_diff import central_difference
 from backprop_lib.viz.style import FORWARD, GRADIENT, GRADIENT_TEXT, NEUTRAL, WARNING_TEXT
 
 H = 1e-5          # step of the central difference shown beside the chain-rule product
 KINK_TOL = 1e-9   # a stage input this close to a kink counts as *at* the kink (slider round-off)
+STATIC_X_STEP = 0.25   # the static page's frames: x from -3 to 3 in this step (and the chapter's x)
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,25 @@ class ChainRuleExplorer(ExplorerView):
         self._observe([self.choice], self.set_composite)
         self._observe([self.x], self.update)
         self.widget = widgets.VBox([self.choice, self.x, self.image.widget, self.status])
+        self.frozen = None
         self.set_composite()
+        static_page.register(self)
+
+    def static_x_values(self) -> list[float]:
+        """The settings of x drawn for the static page: -3 to 3 in STATIC_X_STEP, and the current x."""
+        n = int(round((self.x.max - self.x.min) / STATIC_X_STEP))
+        grid = {round(self.x.min + k * STATIC_X_STEP, 2) for k in range(n + 1)}
+        return sorted(grid | {round(float(self.x.value), 2)})
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page moves x over :meth:`static_x_values` (the composite stays)."""
+        values = self.static_x_values()
+        current = values.index(round(float(self.x.value), 2))
+        return static_page.StaticControl(
+            "x", [f"{v:.2f}" for v in values],
+            lambda i: static_page.set_value(self.x, values[i], self.update), current,
+            readouts=[self.status], replaces=self.x,
+            live=f"Live, x moves in steps of {self.x.step:g} and the menu picks another composite.")
 
     def set_composite(self) -> ChainState:
         """Load the chosen composite's curves into the panels (artists updated, not rebuilt)."""

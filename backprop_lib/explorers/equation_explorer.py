@@ -15,6 +15,7 @@ import html
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from backprop_lib.explorers import static_page
 from backprop_lib.explorers.base import ExplorerView, FigureImage
 from backprop_lib.explorers.equation_state import (EQUATION_ACTIVATIONS, SIZES, EquationState, equation_state,
                                                    significant)
@@ -94,7 +95,7 @@ class EquationDrawing:
                     rect.set_facecolor(face[colour[name]] if used else "white")
                     rect.set_edgecolor(HIGHLIGHT if used else NEUTRAL)
                     rect.set_linewidth(2.0 if used else 0.8)
-        self.titles["Wt"].set_text(f"$(W^{{({l + 1})}})^\\top$, row {j}: the weights out of unit {j}")
+        self.titles["Wt"].set_text(f"$(W^{{({l + 1})}})^\\top$, row {j + 1}: the weights out of unit {j + 1}")
         self.titles["delta_next"].set_text(f"$\\delta^{{({l + 1})}}$")
         self.titles["back"].set_text(f"$(W^{{({l + 1})}})^\\top\\delta^{{({l + 1})}}$")
         self.titles["sigma_prime"].set_text(f"$\\sigma'(z^{{({l})}})$")
@@ -105,13 +106,15 @@ class EquationExplorer(ExplorerView):
     """Controls for layer, unit, hidden activation and weight scale; the figure is updated in place."""
 
     def __init__(self, layer: int = 1, unit: int = 0, activation: str = "sigmoid", scale: float = 1.0):
+        """``unit`` is the 0-based index of the unit (as in :func:`equation_state`); the slider
+        "unit j" shows it 1-based (unit + 1), as the proofs number units."""
         import ipywidgets as widgets
 
         self.drawing = EquationDrawing()
         self.image = FigureImage(self.drawing.figure, alt="BP2 as matrices: the row of W transposed, "
                                  "delta of the layer above, sigma prime and the resulting delta")
         self.layer = widgets.IntSlider(value=layer, min=1, max=len(SIZES) - 2, description="layer l")
-        self.unit = widgets.IntSlider(value=unit, min=0, max=SIZES[layer] - 1, description="unit j")
+        self.unit = widgets.IntSlider(value=unit + 1, min=1, max=SIZES[layer], description="unit j")
         self.activation = widgets.Dropdown(options=list(EQUATION_ACTIVATIONS), value=activation, description="σ hidden")
         self.scale = widgets.FloatLogSlider(value=scale, base=10, min=-1, max=1, step=0.05, description="W scale")
         self.status = widgets.HTML()
@@ -119,17 +122,28 @@ class EquationExplorer(ExplorerView):
         self._observe((self.layer, self.unit, self.activation, self.scale), self.update)
         self.widget = widgets.VBox([widgets.HBox([self.layer, self.unit]), widgets.HBox([self.activation, self.scale]),
                                     self.image.widget, self.status])
+        self.frozen = None
         self.update()
+        static_page.register(self)
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page moves the unit over every unit of the current layer (the rest stays)."""
+        units = list(range(self.unit.min, self.unit.max + 1))
+        return static_page.StaticControl(
+            "unit j", [str(u) for u in units],
+            lambda i: static_page.set_value(self.unit, units[i], self.update), units.index(self.unit.value),
+            readouts=[self.status], replaces=self.unit,
+            live="Live, you also pick the layer, the hidden activation and the weight scale.")
 
     def update(self) -> EquationState:
         """Recompute the state for the current controls and redraw the figure in place."""
         if not self._busy:                                # clipping unit.value below re-enters update
             self._busy = True
             try:
-                self.unit.max = SIZES[self.layer.value] - 1
+                self.unit.max = SIZES[self.layer.value]
             finally:
                 self._busy = False
-        state = equation_state(self.layer.value, self.unit.value, self.activation.value, self.scale.value)
+        state = equation_state(self.layer.value, self.unit.value - 1, self.activation.value, self.scale.value)
         if self._busy:
             return state
         self.drawing.show(state)

@@ -38,7 +38,9 @@ def significant(v: float, digits: int = 3, check_tie: bool = False) -> str:
 
 @dataclass(frozen=True)
 class EquationState:
-    """The BP2 numbers for unit ``unit`` (0-based) of hidden layer ``layer`` (1..L-1)."""
+    """The BP2 numbers for unit ``unit`` of hidden layer ``layer`` (1..L-1).  ``unit`` is the
+    0-based index into the arrays; everything a learner reads (the formula, the table, the
+    explorer's slider and figure) numbers units from 1, as the proofs do: unit j = unit + 1."""
 
     layer: int
     unit: int
@@ -59,25 +61,26 @@ class EquationState:
     def formula(self, check_ties: bool = False) -> str:
         """BP2 for this unit with the numbers filled in (plain text, lines of at most ~70 characters).
         With ``check_ties``, a number at a rounding tie of its digits is refused (see :func:`significant`)."""
-        l, j = self.layer, self.unit
+        l, j, shown = self.layer, self.unit, self.unit + 1     # units are shown 1-based
 
         def fmt(v, digits=3):
             return significant(v, digits, check_ties)
 
         terms = [f"({fmt(w)})({fmt(d)})" for w, d in zip(self.Wt[j], self.delta_next)]
         rows = [" + ".join(terms[i:i + 3]) for i in range(0, len(terms), 3)]
-        lines = [f"delta^({l})_{j} = (sum_k W^({l + 1})_k{j} delta^({l + 1})_k) x sigma'(z^({l})_{j})",
+        lines = [f"delta^({l})_{shown} = (sum_k W^({l + 1})_k{shown} delta^({l + 1})_k) x "
+                 f"sigma'(z^({l})_{shown})",
                  f"  sum_k = {rows[0]}"]
         lines += [f"        + {row}" for row in rows[1:]]
         lines += [f"        = {fmt(self.back[j], 4)}",
-                  f"delta^({l})_{j} = {fmt(self.back[j], 4)} x {fmt(self.sigma_prime[j], 4)}"
+                  f"delta^({l})_{shown} = {fmt(self.back[j], 4)} x {fmt(self.sigma_prime[j], 4)}"
                   f" = {fmt(self.delta[j], 4)}"]
         return "\n".join(lines)
 
     def table(self) -> str:
         """A fixed-format text summary (what the widget shows), wrapped at 72 characters, for a
         compared notebook cell: every number is checked to lie away from a rounding tie."""
-        head = (f"layer l = {self.layer}, unit j = {self.unit}, hidden activation {self.activation}, "
+        head = (f"layer l = {self.layer}, unit j = {self.unit + 1}, hidden activation {self.activation}, "
                 f"weight scale {significant(self.scale, 3, True)}")
         message = _reading(self.sigma_prime, self.unit, self.activation, self.layer, check_ties=True)
         return "\n".join([head, self.formula(check_ties=True), textwrap.fill(message, 72)])
@@ -97,7 +100,8 @@ def bp2_problem(activation: str, scale: float) -> tuple[MLP, np.ndarray, np.ndar
 
 
 def equation_state(layer: int, unit: int, activation: str = "sigmoid", scale: float = 1.0) -> EquationState:
-    """BP2 for unit ``unit`` of hidden layer ``layer``; unit and scale are clipped to their ranges."""
+    """BP2 for unit ``unit`` (0-based index; shown as unit ``unit + 1``) of hidden layer ``layer``;
+    unit and scale are clipped to their ranges."""
     for name, v in (("layer", layer), ("unit", unit)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
             raise TypeError(f"{name} must be an integer, got {v!r}")
@@ -118,7 +122,7 @@ def equation_state(layer: int, unit: int, activation: str = "sigmoid", scale: fl
 
 
 def _reading(sp: np.ndarray, j: int, activation: str, layer: int, check_ties: bool = False) -> str:
-    name = f"sigma'(z^({layer})_{j})"
+    name = f"sigma'(z^({layer})_{j + 1})"
     if sp[j] == 0.0:
         return (f"{name} = 0: this {activation} unit is {'off' if activation == 'relu' else 'saturated'} "
                 "for this input, so it receives no error signal and its incoming weights do not learn.")

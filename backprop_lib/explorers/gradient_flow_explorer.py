@@ -17,6 +17,7 @@ import numpy as np
 
 from backprop_lib._validation import as_flag, finite_scalar, valid_name
 from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
+from backprop_lib.explorers import static_page
 from backprop_lib.explorers.base import ExplorerView, clip
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.init import INITIALIZERS
@@ -129,7 +130,19 @@ class GradientFlowExplorer(ExplorerView):
 
         self._build_figure()
         self._build_controls(widgets, depth, activation, init, weight_scale, residual, show_delta, normalize)
+        self.frozen = None
         self.update()
+        static_page.register(self)
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page moves the depth over its whole range (the other controls stay)."""
+        depths = list(range(self.depth.min, self.depth.max + 1))
+        return static_page.StaticControl(
+            "depth L", [str(d) for d in depths],
+            lambda i: static_page.set_value(self.depth, depths[i], self.update), depths.index(self.depth.value),
+            readouts=[self.status], replaces=self.depth,
+            live=("Live, you also pick the activation, the initialisation and the weight scale, and "
+                  "switch on residual connections, layer norm or the spread of |\u03b4|."))
 
     def _build_figure(self) -> None:
         """The log-scale axes, the four curves, the title and the note (the blitted artists)."""

@@ -12,11 +12,13 @@ artists (:class:`~backprop_lib.explorers.blit.BlitFigureImage`).
 """
 from __future__ import annotations
 
+import copy
 import html
 
 from matplotlib.figure import Figure
 
 from backprop_lib.data.worked_231 import SIZES, SUBSCRIPTS, parameter_names, unicode_name
+from backprop_lib.explorers import static_page
 from backprop_lib.explorers.base import ExplorerView, safe_call
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.explorers.network_state import (ETA_RANGE, HISTORY_MAX, INPUT_LIMIT, NETWORK_ACTIVATIONS,
@@ -28,6 +30,8 @@ from backprop_lib.viz.style import FORWARD, NEUTRAL, WARNING
 __all__ = ["NetworkExplorer", "slider_label"]
 
 HISTORY_TOP = 1.25
+FINE_LIMIT = 1.0        # the parameter sliders' range at first: [-1, 1] (0.01 a step, ~0.01 a pixel)
+STATIC_STEPS = 12       # the static page replays gradient steps 0..12 from the chapter's starting point
 slider_label = unicode_name       # "W(1)_12" -> "W⁽¹⁾₁₂", the sliders' descriptions
 
 
@@ -57,15 +61,23 @@ class NetworkExplorer(ExplorerView):
         self.image = BlitFigureImage(self.figure, dynamic, alt="the 2-3-1 network with its gradients")
         self._build_controls(widgets)
         self.snapshot: NetworkSnapshot | None = None
+        self._origin = copy.deepcopy(self.state)     # where the current run of gradient steps began
+        self.frozen = None
         self.update()
+        static_page.register(self)
 
     def _build_controls(self, widgets) -> None:
         layout = widgets.Layout(width="225px")
         common = dict(step=0.01, readout_format=".2f", continuous_update=True, layout=layout)
+        limit = FINE_LIMIT if self._within(FINE_LIMIT) else PARAM_LIMIT
+        # a wide track for the parameters (it was ~50 px for [-5, 5]): [-1, 1] on ~150 px puts
+        # 0.15 ... 0.40 ~19 px apart; the "weight range" switch opens [-5, 5] (and opens itself
+        # when a gradient step leaves [-1, 1])
+        wide = dict(common, layout=widgets.Layout(width="300px"), style={"description_width": "50px"})
         self.param_sliders = {}
         for key, idx, name in parameter_names():
-            s = widgets.FloatSlider(value=float(self.state.params[key][idx]), min=-PARAM_LIMIT, max=PARAM_LIMIT,
-                                    description=slider_label(name), **common)
+            s = widgets.FloatSlider(value=float(self.state.params[key][idx]), min=-limit, max=limit,
+                                    description=slider_label(name), **wide)
             s.observe(self._guard(lambda ch, key=key, idx=idx: self.state.set_param(key, idx, ch["new"])),
                       names="value")
             self.param_sliders[(key, idx)] = s
@@ -89,12 +101,30 @@ class NetworkExplorer(ExplorerView):
         self.status = widgets.HTML()
         self.table = widgets.HTML()
         self._syncing = False
+        self.weight_range = widgets.ToggleButtons(options=[("[-1, 1]", FINE_LIMIT), ("[-5, 5]", PARAM_LIMIT)],
+                                                  value=limit, description="weight range",
+                                                  style={"description_width": "initial", "button_width": "70px"})
+        self.weight_range.observe(lambda ch: safe_call(self._set_range, ch["new"], on_error=self._error),
+                                  names="value")
         sliders = list(self.param_sliders.values())
         columns = widgets.HBox([widgets.VBox(sliders[:9]),
-                                widgets.VBox(sliders[9:] + self.x_sliders + [self.y_slider])])
+                                widgets.VBox(sliders[9:] + [self.weight_range] + self.x_sliders + [self.y_slider])])
         self.widget = widgets.VBox([self.image.widget, self.status, self.activation,
                                     widgets.HBox([self.eta, self.step_button, self.reset_button]),
-                                    widgets.HBox([columns, self.table])])
+                                    widgets.HBox([columns, self.table], layout=widgets.Layout(flex_flow="row wrap"))])
+
+    def _within(self, limit: float) -> bool:
+        """Do all 13 parameters lie in [-limit, limit]?"""
+        return all(abs(float(v)) <= limit for p in self.state.params.values() for v in p.ravel())
+
+    def _set_range(self, limit: float) -> None:
+        """Give every parameter slider the range [-limit, limit]; narrowing it clips the
+        parameters outside (the sliders' observers then recompute, so the picture matches)."""
+        for s in self.param_sliders.values():
+            if limit >= s.max:
+                s.min, s.max = -limit, limit
+            else:
+                s.max, s.min = limit, -limit
 
     # ------------------------------------------------------------------ callbacks
     def _guard(self, setter, redraw: bool = True):
@@ -114,6 +144,8 @@ class NetworkExplorer(ExplorerView):
         """Move the controls to the state's values without one recomputation per control."""
         self._syncing = True
         try:
+            if not self._within(self.weight_range.value):
+                self.weight_range.value = PARAM_LIMIT        # widening clips nothing
             for (key, idx), s in self.param_sliders.items():
                 s.value = float(self.state.params[key][idx])
             for k, s in enumerate(self.x_sliders):
@@ -127,6 +159,8 @@ class NetworkExplorer(ExplorerView):
     def update(self) -> NetworkSnapshot:
         """Recompute the state, update the figure's artists in place, refresh the image and texts."""
         snap = self.state.compute()
+        if self.state.steps == 0:
+            self._origin = copy.deepcopy(self.state)
         c, g = snap.cache, snap.grads
         self.diagram.update([c["a0"], c["a1"], c["a2"]], [g["W1"], g["W2"]], [g["delta1"], g["delta2"]], snap.y)
         loss = format_number(snap.loss, 6)
@@ -146,3 +180,24 @@ class NetworkExplorer(ExplorerView):
         self.table.value = snap.parameter_table(check_ties=False).html()
         self.snapshot = snap
         return snap
+
+    # ------------------------------------------------------------------ the static page
+    def replay(self, steps: int) -> NetworkSnapshot:
+        """Go back to where the current run of gradient steps began and take ``steps`` steps
+        (the "gradient step" button's own action, repeated); returns the snapshot."""
+        eta = self.state.eta
+        self.state = copy.deepcopy(self._origin)
+        self.state.eta = eta
+        for _ in range(steps):
+            self.state.step()
+        self._sync_controls()
+        return self.update()
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page replays 0..STATIC_STEPS gradient steps (at least the steps taken)."""
+        steps = list(range(max(STATIC_STEPS, self.state.steps) + 1))
+        return static_page.StaticControl(
+            "gradient steps taken", [str(k) for k in steps], lambda i: self.replay(steps[i]),
+            self.state.steps, readouts=[self.status, self.table],
+            live=(f"Live, every slider sets one number of the network, and \u201cgradient step\u201d "
+                  f"takes one more step with the chosen \u03b7 (here {self.state.eta:g})."))

@@ -15,6 +15,7 @@ import numpy as np
 
 from backprop_lib._validation import finite_scalar, valid_name
 from backprop_lib.data.toy import blobs, spiral, xor
+from backprop_lib.explorers import static_page
 from backprop_lib.explorers.base import ExplorerView, clip
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.mlp import MLP
@@ -32,6 +33,7 @@ TRAINING_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 LR_RANGE, MOMENTUM_RANGE, WIDTH_RANGE = (1e-3, 10.0), (0.0, 0.99), (1, 64)
 GRID = 60
 LOSS_LIMITS, NORM_LIMITS = (1e-4, 1e2), (1e-6, 1e2)  # fixed log axes of the view (values clipped)
+STATIC_EPOCH_STEP = 20   # the static page's frames: epochs 0, 20, ..., run_epochs (and the chapter's)
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,25 @@ class TrainingExplorer(ExplorerView):
         self.run_epochs, self.chunk, self.max_epoch = run_epochs, chunk, run_epochs
         self._build_figure()
         self._build_controls(widgets, dataset, lr, momentum, hidden, activation)
+        self.frozen = None
         self.reset()
+        static_page.register(self)
+
+    def train_to(self, epoch: int) -> TrainingSnapshot:
+        """A new session from the controls ("reset"), then ``epoch`` epochs in one go (as a
+        chapter's ``advance(epoch)``); returns the snapshot."""
+        snap = self.reset()
+        return self.advance(epoch) if epoch else snap
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page shows epochs 0, 20, ..., run_epochs and the epoch reached now."""
+        now = self.session.epoch
+        epochs = sorted(set(range(0, self.run_epochs + 1, STATIC_EPOCH_STEP)) | {now})
+        return static_page.StaticControl(
+            "epoch", [str(e) for e in epochs], lambda i: self.train_to(epochs[i]), epochs.index(now),
+            readouts=[self.status],
+            live=("Live, you pick the dataset, the activation, the learning rate, the momentum and the "
+                  "width, and train step by step or in one run."))
 
     def _build_figure(self) -> None:
         """The three panels (boundary, loss, gradient norms) and their animated artists."""

@@ -74,7 +74,8 @@ def test_bad_input_is_refused():
 def test_widget_shows_what_explorer_state_computes():
     w = EquationExplorer(layer=1, unit=2)
     for layer, unit, act, scale in [(2, 4, "tanh", 0.5), (1, 3, "relu", 2.0), (2, 0, "sigmoid", 10.0)]:
-        w.layer.value, w.unit.value, w.activation.value, w.scale.value = layer, unit, act, scale
+        # the slider shows units 1-based, the state's index is 0-based
+        w.layer.value, w.unit.value, w.activation.value, w.scale.value = layer, unit + 1, act, scale
         ref = equation_state(layer, unit, act, w.scale.value)
         cells = w.drawing.cells
         shown_delta = [t.get_text() for r, t in (row[0] for row in cells["delta"]) if t.get_visible()]
@@ -86,9 +87,10 @@ def test_widget_shows_what_explorer_state_computes():
         highlighted = [i for i, row in enumerate(cells["sigma_prime"]) if row[0][1].get_fontweight() == "bold"
                        and row[0][1].get_visible()]
         assert highlighted == [unit]
-    w.layer.value, w.unit.value = 2, 4
-    w.layer.value = 1                                  # layer 1 has 4 units: unit 4 is clipped to 3
-    assert w.unit.value == 3 and "unit j = 3" in equation_state(1, w.unit.value).table()
+    w.layer.value, w.unit.value = 2, 5
+    w.layer.value = 1                                  # layer 1 has 4 units: unit 5 is clipped to 4
+    assert w.unit.value == 4 and "unit j = 4" in equation_state(1, w.unit.value - 1).table()
+    assert "row 4: the weights out of unit 4" in w.drawing.titles["Wt"].get_text()
     assert w.image.widget.value[:4] == b"\x89PNG"
 
 
@@ -100,3 +102,14 @@ def test_the_printed_table_refuses_a_rounding_tie_the_widget_does_not():
     s = equation_state(1, 3, "sigmoid", 10 ** 0.5)              # the chapter's fixed setting
     assert s.formula(check_ties=True) == s.formula()
     assert s.table().endswith(textwrap.fill(s.message, 72))
+
+
+def test_units_are_shown_one_based():
+    """Issue 18: the proofs and chapter 4 number units from 1; so do the slider, the figure,
+    the formula and the table (the index into the arrays stays 0-based)."""
+    s = equation_state(1, 0, "sigmoid", 1.0)
+    assert "unit j = 1" in s.table() and s.formula().startswith("delta^(1)_1 = ")
+    assert "sigma'(z^(1)_1)" in s.message or "sigma'(z^(1)_1)" in s.table()
+    w = EquationExplorer(layer=2, unit=0)
+    assert (w.unit.min, w.unit.max, w.unit.value) == (1, SIZES[2], 1)
+    assert "unit 1" in w.drawing.titles["Wt"].get_text()

@@ -15,9 +15,9 @@ import numpy as np
 from backprop_lib._validation import call_safely
 
 # the note above every explorer; the book shows it through the MyST substitution {{ kernel_note }}
-KERNEL_NOTE = ('On this page one control of the explorer below moves (its settings were computed '
+KERNEL_NOTE = ('On the HTML page one control of the explorer below moves (its settings were computed '
                'when the chapter was executed); the others need a running Python kernel. Use the rocket button at the top of '
-               'the page to open this chapter on Binder (everything installed) or Colab (install the '
+               'the HTML page to open this chapter on Binder (everything installed) or Colab (install the '
                "course package first with `%pip install` and this repository's `git+` URL), or run it "
                'in JupyterLab on your own machine (see the README).')
 

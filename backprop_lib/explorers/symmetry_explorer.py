@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lib.experiments import symmetry1986 as sym
+from backprop_lib.explorers import static_page
 from backprop_lib.explorers.base import ExplorerView, FigureImage, clip
 from backprop_lib.viz.style import EXTRA, FORWARD, NEUTRAL, WARNING
 
@@ -83,7 +84,20 @@ class SymmetryExplorer(ExplorerView):
         self.status = widgets.HTML()
         self._observe((self.seed,), self.update)
         self.widget = widgets.VBox([self.seed, self.image.widget, self.status])
+        self.frozen = None
         self.update()
+        static_page.register(self)
+
+    def static_control(self) -> static_page.StaticControl:
+        """The static page shows every trained seed (thinned only by the page budget)."""
+        seeds = sorted(int(s) for s in self.result["seeds"])
+        return static_page.StaticControl(
+            "seed", [str(s) for s in seeds],
+            lambda i: static_page.set_value(self.seed, seeds[i], self.update),
+            seeds.index(symmetry_run(self.result, int(self.seed.value)).seed),
+            readouts=[self.status], replaces=self.seed,
+            live="The runs are trained when the chapter is executed; live, the slider shows "
+                 "the same runs.")
 
     def _build_figure(self) -> None:
         from matplotlib.figure import Figure

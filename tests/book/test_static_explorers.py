@@ -23,8 +23,10 @@ EXPLORERS = {
     "04_worked_example": (r"a⁽²⁾ = (\S+),.*L = ½\(a⁽²⁾ − y\)² = (\S+)", "a(2) = {0},  L = {1}"),
     "05_gradient_flow": (r"first/last ratio (\S+)", "first/last ratio: {0}"),
     "06_training": (r"^(epoch \d+: loss .*)$", "{0}"),
+    "07_history": (r"^(seed \d+: (?:converged after \d+|not converged in \d+) sweeps, "
+                   r"final E [\d.]+)", "{0}"),
 }
-WITHOUT_EXPLORER = ("07_history",)
+WITHOUT_EXPLORER = ()
 
 # every element of a widget a reader could operate, and whether it is usable
 CONTROLS_JS = """() => [...document.querySelectorAll(

@@ -1,0 +1,127 @@
+"""Live latency, end to end: a weight slider of chapter 4's network explorer in real JupyterLab.
+
+    python benchmarks/live_latency.py [--presses 120] [--warmup 10]
+
+Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
+chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
+focuses the first W slider of the network explorer and presses the arrow keys (right, left, ...,
+so the weight stays near its published value). In the page, a capturing keydown listener stamps
+each press and a MutationObserver stamps each change of the explorer image's ``src``; the image's
+``decode()`` stamps when the new picture is ready to paint. Per press: milliseconds from the key
+press to the new ``src`` (``src_ms``) and to the decoded image (``decoded_ms``). Each press waits
+for the previous picture, then 60 ms of quiet, so presses do not queue up.
+
+Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
+both latencies, the image's size (pixels and bytes), the press count and the load average.
+The kernel inherits this process's environment (PYTHONPATH picks the library it imports).
+A benchmark, not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser import offline_browser  # noqa: E402
+from lab_server import jupyterlab_server, open_and_run_all  # noqa: E402
+
+CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
+
+INSTRUMENT = """handle => {
+    const out = handle.closest('.jp-OutputArea-output');
+    const img = out.querySelector('img');
+    const bench = {presses: [], src: [], decoded: [], bytes: 0, size: null};
+    document.addEventListener('keydown', () => bench.presses.push(performance.now()), true);
+    new MutationObserver(() => {
+        const i = bench.src.length;
+        bench.src.push(performance.now());
+        img.decode().then(() => {
+            bench.decoded[i] = performance.now();
+            bench.size = [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
+        }).catch(() => { bench.decoded[i] = NaN; });
+        fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
+    }).observe(img, {attributes: true, attributeFilter: ['src']});
+    window.__bench = bench;
+    return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
+}"""
+
+
+def percentile(values, q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(presses: int, warmup: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp, \
+            jupyterlab_server(Path(tmp), [CHAPTER]) as (base, token), \
+            offline_browser(base) as (context, blocked):
+        page, errors = open_and_run_all(context, base, token, CHAPTER.name)
+        sliders = page.locator(".jp-OutputArea .widget-slider").filter(
+            has=page.locator(".widget-label", has_text=re.compile(r"^W")))
+        sliders.first.wait_for(state="attached", timeout=300_000)
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+                               ".some(e => /L = /.test(e.innerText))", timeout=120_000)
+        # let the last cells finish before timing
+        page.wait_for_function("() => !document.querySelector('.jp-InputArea-prompt')"
+                               "  || ![...document.querySelectorAll('.jp-InputArea-prompt')]"
+                               "       .some(e => e.innerText.includes('*'))", timeout=300_000)
+        label = sliders.first.locator(".widget-label").inner_text()
+        handle = sliders.first.locator("[role=slider]").first
+        handle.scroll_into_view_if_needed()
+        handle.click()
+        size = handle.evaluate(INSTRUMENT)
+        total = warmup + presses
+        for i in range(total):
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            page.wait_for_function("n => window.__bench.decoded.filter(x => x !== undefined).length >= n",
+                                   arg=i + 1, timeout=30_000)
+            page.wait_for_timeout(60)
+        bench = page.evaluate("() => window.__bench")
+        page.close()
+    keys, src, decoded = (np.asarray(bench[k][warmup:total], dtype=float) for k in ("presses", "src", "decoded"))
+    if len(bench["presses"]) != total or len(bench["src"]) != total:
+        raise RuntimeError(f"{len(bench['presses'])} presses, {len(bench['src'])} image changes, expected {total}")
+    src_ms, decoded_ms = src - keys, decoded - keys
+    return {"slider": label, "presses": presses,
+            "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
+            "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
+            "decode_median_ms": percentile(decoded - src, 50),
+            "image_px": bench["size"][:2] if bench["size"] else size[:2],
+            "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
+            "image_bytes": bench["bytes"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presses", type=int, default=120)
+    parser.add_argument("--warmup", type=int, default=10)
+    args = parser.parse_args()
+    before = load()
+    start = time.perf_counter()
+    result = measure(args.presses, args.warmup)
+    result["load_before"], result["load_after"] = before, load()
+    result["cores"] = os.cpu_count()
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    print(f"{result['presses']} presses on {result['slider']}: key -> new src median "
+          f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "
+          f"{result['decoded_median_ms']:.1f} ms, p95 {result['decoded_p95_ms']:.1f} ms "
+          f"(decode {result['decode_median_ms']:.1f} ms); image {result['image_px']} px shown at "
+          f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; load {before} -> {result['load_after']}")
+    print(json.dumps({"live_latency": result}, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

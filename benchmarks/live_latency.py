@@ -8,8 +8,8 @@ focuses the first W slider of the network explorer and presses the arrow keys (r
 so the weight stays near its published value). In the page, a capturing keydown listener stamps
 each press and a MutationObserver stamps each change of the explorer image's ``src``; the image's
 ``decode()`` stamps when the new picture is ready to paint. Per press: milliseconds from the key
-press to the new ``src`` (``src_ms``) and to the decoded image (``decoded_ms``). Each press waits
-for the previous picture, then 60 ms of quiet, so presses do not queue up.
+press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each press waits for
+the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
 
 Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
 both latencies, the image's size (pixels and bytes), the press count and the load average.
@@ -40,20 +40,27 @@ CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 INSTRUMENT = """handle => {
     const out = handle.closest('.jp-OutputArea-output');
     const img = out.querySelector('img');
-    const bench = {presses: [], src: [], decoded: [], bytes: 0, size: null};
-    document.addEventListener('keydown', () => bench.presses.push(performance.now()), true);
+    // one pair per press: the key press and the first new image after it
+    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null};
+    document.addEventListener('keydown', () => { bench.pending = performance.now(); }, true);
     new MutationObserver(() => {
-        const i = bench.src.length;
-        bench.src.push(performance.now());
+        if (bench.pending === null) { bench.unprompted += 1; return; }
+        const pair = {key: bench.pending, src: performance.now(), decoded: null};
+        bench.pending = null;
+        bench.pairs.push(pair);
         img.decode().then(() => {
-            bench.decoded[i] = performance.now();
+            pair.decoded = performance.now();
             bench.size = [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
-        }).catch(() => { bench.decoded[i] = NaN; });
+        }).catch(() => { pair.decoded = NaN; });
         fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
     }).observe(img, {attributes: true, attributeFilter: ['src']});
     window.__bench = bench;
     return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
 }"""
+# the pair of the last press is complete and the kernel has finished the whole update (the
+# status line and table are sent after the image)
+DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].decoded !== null
+    && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"""
 
 
 def percentile(values, q: float) -> float:
@@ -86,14 +93,14 @@ def measure(presses: int, warmup: int) -> dict:
         total = warmup + presses
         for i in range(total):
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            page.wait_for_function("n => window.__bench.decoded.filter(x => x !== undefined).length >= n",
-                                   arg=i + 1, timeout=30_000)
-            page.wait_for_timeout(60)
+            page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
+            page.wait_for_timeout(30)
         bench = page.evaluate("() => window.__bench")
         page.close()
-    keys, src, decoded = (np.asarray(bench[k][warmup:total], dtype=float) for k in ("presses", "src", "decoded"))
-    if len(bench["presses"]) != total or len(bench["src"]) != total:
-        raise RuntimeError(f"{len(bench['presses'])} presses, {len(bench['src'])} image changes, expected {total}")
+    pairs = bench["pairs"][warmup:total]
+    if len(bench["pairs"]) != total:
+        raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total}")
+    keys, src, decoded = (np.array([p[k] for p in pairs], dtype=float) for k in ("key", "src", "decoded"))
     src_ms, decoded_ms = src - keys, decoded - keys
     return {"slider": label, "presses": presses,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
@@ -101,7 +108,7 @@ def measure(presses: int, warmup: int) -> dict:
             "decode_median_ms": percentile(decoded - src, 50),
             "image_px": bench["size"][:2] if bench["size"] else size[:2],
             "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
-            "image_bytes": bench["bytes"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
+            "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
 
 
 def main() -> None:

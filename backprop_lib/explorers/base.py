@@ -54,6 +54,14 @@ class ExplorerView:
         button.on_click(lambda _button: safe_call(callback, *args, on_error=self._error))
 
 
+# Explorer images are drawn with this many image pixels per CSS pixel and shown at their 1x size,
+# so text stays sharp on high-density screens (issue 21); 2 quadruples the pixels of a frame.
+PIXEL_DENSITY = 2.0
+# A frame is sent as a palette PNG (256 colours) when no sampled pixel is further than this from
+# its true colour (per channel, 0-255), else as a lossless RGB PNG (see FigureImage.render_png).
+PALETTE_TOLERANCE = 24
+
+
 class FigureImage:
     """A matplotlib figure shown through an ``ipywidgets.Image`` and redrawn in place.
 
@@ -61,18 +69,34 @@ class FigureImage:
     (``line.set_data``, ``text.set_text``, ...) and call :meth:`refresh`, which renders the same
     figure to PNG (Agg, no pyplot state, no ``Output`` widget whose capture would leak into the
     notebook) and puts the bytes in the image widget.  Tests call ``refresh`` without a display.
+
+    The figure's dpi at construction is its size on the page: a ``Figure(figsize=(8, 4), dpi=80)``
+    is shown 640 x 320 CSS pixels wide (``css_size``; at most the column's width), and drawn with
+    ``density`` (default :data:`PIXEL_DENSITY`) image pixels per CSS pixel, i.e. at dpi 160.
     """
 
-    def __init__(self, figure, alt: str = ""):
+    def __init__(self, figure, alt: str = "", density: float = PIXEL_DENSITY):
         import ipywidgets as widgets
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+        if isinstance(density, bool) or not isinstance(density, (int, float)) or not 1 <= density <= 4:
+            raise ValueError(f"density must be a number from 1 to 4 (image pixels per CSS pixel), got {density!r}")
         self.figure = figure
         FigureCanvasAgg(figure)  # attach an Agg canvas, whatever the notebook backend is
+        # the page size comes from the dpi the figure was made with (remembered on the figure, so a
+        # second FigureImage of the same figure does not double it again)
+        self.css_dpi = float(getattr(figure, "_css_dpi", figure.dpi))
+        figure._css_dpi = self.css_dpi
+        self.density = float(density)
+        figure.set_dpi(self.css_dpi * self.density)
+        width, height = figure.get_size_inches()
+        self.css_size = (round(width * self.css_dpi), round(height * self.css_dpi))
+        self._palette = None  # the last palette image (PIL, mode "P"), reused while it fits
         # No `tooltip` here: the ipywidgets HTML manager (1.0.6) fails to render an Image that has one.
         # On the static page the image gets its text alternative from _ext/static/vendor/4-widget-labels.js.
         self.alt = alt
-        self.widget = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+        self.widget = widgets.Image(format="png", layout=widgets.Layout(
+            width=f"{self.css_size[0]}px", max_width="100%", height="auto"))
         self.refresh()
 
     def render_rgba(self) -> np.ndarray:
@@ -81,19 +105,50 @@ class FigureImage:
         return np.asarray(self.figure.canvas.buffer_rgba())
 
     def render_png(self) -> bytes:
-        """:meth:`render_rgba` as PNG: RGB when the figure is opaque, zlib level 1 (a slider move
-        must not wait for compression: level 6, matplotlib's default, takes ~3x longer for a
-        ~10% smaller file)."""
+        """:meth:`render_rgba` as PNG.  An opaque figure is sent with a palette of 256 colours
+        when that palette is within :data:`PALETTE_TOLERANCE` of every sampled pixel: at 2x
+        density this takes ~9 ms and ~65 kB where a lossless RGB PNG takes ~30 ms and ~190 kB
+        (the colours of a course figure are a few hues and their anti-aliased blends).  The
+        palette of the last frame is reused while it fits (mapping to a fixed palette is ~4x
+        cheaper than choosing one).  Otherwise, and for a transparent figure, a lossless PNG at
+        zlib level 1 (level 6 takes ~3x longer for a ~10% smaller file)."""
         import io
 
         from PIL import Image
 
         rgba = self.render_rgba()
-        pixels = np.ascontiguousarray(rgba[..., :3]) if rgba[..., 3].min() == 255 else rgba
         buffer = io.BytesIO()
-        Image.fromarray(pixels).save(buffer, format="png", compress_level=1)
+        if rgba[..., 3].min() < 255:
+            Image.fromarray(np.ascontiguousarray(rgba)).save(buffer, format="png", compress_level=1)
+            return buffer.getvalue()
+        # from the canvas buffer without a numpy copy (slicing off alpha in numpy copies ~3x slower)
+        height, width = rgba.shape[:2]
+        image = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1).convert("RGB")
+        rgb = rgba[..., :3]
+        quantized = None
+        if self._palette is not None:
+            quantized = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
+            if not _palette_fits(quantized, rgb):
+                quantized = None
+        if quantized is None:
+            quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            self._palette = quantized if _palette_fits(quantized, rgb) else None
+        if self._palette is not None:
+            quantized.save(buffer, format="png", compress_level=1)
+        else:
+            image.save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def refresh(self) -> None:
         """Render the figure as it is now into the image widget."""
         self.widget.value = self.render_png()
+
+
+def _palette_fits(quantized, rgb: np.ndarray, stride: int = 3) -> bool:
+    """Whether the palette image ``quantized`` is within :data:`PALETTE_TOLERANCE` of ``rgb`` on
+    every ``stride``-th row and column (a sample: checking every pixel would cost as much as
+    choosing the palette)."""
+    palette = np.asarray(quantized.getpalette(), dtype=np.int16).reshape(-1, 3)
+    index = np.asarray(quantized)[::stride, ::stride]
+    error = np.abs(palette[index] - rgb[::stride, ::stride, :3].astype(np.int16))
+    return bool(error.max(initial=0) <= PALETTE_TOLERANCE)

@@ -40,12 +40,34 @@ CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 INSTRUMENT = """handle => {
     const out = handle.closest('.jp-OutputArea-output');
     const img = out.querySelector('img');
-    // one pair per press: the key press and the first new image after it
+    // one record per press: the key press, the first message the page sends to the kernel after
+    // it, the first large message (the image) the kernel sends back, the new src, the decoded image
     const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null};
-    document.addEventListener('keydown', () => { bench.pending = performance.now(); }, true);
+    document.addEventListener('keydown', () => {
+        bench.pending = {key: performance.now(), sent: null, first: null, received: null, src: null,
+                         decoded: null};
+    }, true);
+    const ws = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel._ws;
+    if (ws) {
+        const send = ws.send.bind(ws);
+        ws.send = data => {
+            if (bench.pending && bench.pending.sent === null) bench.pending.sent = performance.now();
+            return send(data);
+        };
+        // stamped before JupyterLab handles the message (its handler sets the new src at once)
+        const handler = ws.onmessage;
+        ws.onmessage = event => {
+            const size = event.data.byteLength ?? event.data.size ?? event.data.length;
+            const p = bench.pending;
+            if (p && p.sent !== null && p.first === null) p.first = performance.now();
+            if (p && p.received === null && size > 8000) p.received = performance.now();
+            return handler.call(ws, event);
+        };
+    }
     new MutationObserver(() => {
         if (bench.pending === null) { bench.unprompted += 1; return; }
-        const pair = {key: bench.pending, src: performance.now(), decoded: null};
+        const pair = bench.pending;
+        pair.src = performance.now();
         bench.pending = null;
         bench.pairs.push(pair);
         img.decode().then(() => {
@@ -81,10 +103,12 @@ def measure(presses: int, warmup: int) -> dict:
         sliders.first.wait_for(state="attached", timeout=300_000)
         page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
                                ".some(e => /L = /.test(e.innerText))", timeout=120_000)
-        # let the last cells finish before timing
-        page.wait_for_function("() => !document.querySelector('.jp-InputArea-prompt')"
-                               "  || ![...document.querySelectorAll('.jp-InputArea-prompt')]"
-                               "       .some(e => e.innerText.includes('*'))", timeout=300_000)
+        # every cell has run (later cells move the explorers): the kernel idle for 2 s in a row
+        page.wait_for_function("""() => {
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            if (kernel.status !== 'idle') { window.__idleSince = null; return false; }
+            window.__idleSince = window.__idleSince || performance.now();
+            return performance.now() - window.__idleSince > 2000; }""", polling=100, timeout=300_000)
         label = sliders.first.locator(".widget-label").inner_text()
         handle = sliders.first.locator("[role=slider]").first
         handle.scroll_into_view_if_needed()
@@ -100,12 +124,21 @@ def measure(presses: int, warmup: int) -> dict:
     pairs = bench["pairs"][warmup:total]
     if len(bench["pairs"]) != total:
         raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total}")
-    keys, src, decoded = (np.array([p[k] for p in pairs], dtype=float) for k in ("key", "src", "decoded"))
-    src_ms, decoded_ms = src - keys, decoded - keys
+    stamps = {k: np.array([p[k] if p[k] is not None else np.nan for p in pairs], dtype=float)
+              for k in ("key", "sent", "first", "received", "src", "decoded")}
+    src_ms, decoded_ms = stamps["src"] - stamps["key"], stamps["decoded"] - stamps["key"]
+    # the round trip in stages (medians): the page handles the key press and sends the new
+    # value; the kernel's first reply (its "busy" status) arrives; then the image (the Python
+    # update, PNG encode and transfer); the widget manager sets the img src; the browser decodes
+    stages = {"key_to_sent": stamps["sent"] - stamps["key"],
+              "sent_to_first_reply": stamps["first"] - stamps["sent"],  # transport, kernel wakes up
+              "first_reply_to_image": stamps["received"] - stamps["first"],  # Python update, transfer
+              "received_to_src": stamps["src"] - stamps["received"], "src_to_decoded": stamps["decoded"] - stamps["src"]}
+    stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
     return {"slider": label, "presses": presses,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
-            "decode_median_ms": percentile(decoded - src, 50),
+            "stage_median_ms": stage_ms,
             "image_px": bench["size"][:2] if bench["size"] else size[:2],
             "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
             "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
@@ -125,7 +158,7 @@ def main() -> None:
     print(f"{result['presses']} presses on {result['slider']}: key -> new src median "
           f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "
           f"{result['decoded_median_ms']:.1f} ms, p95 {result['decoded_p95_ms']:.1f} ms "
-          f"(decode {result['decode_median_ms']:.1f} ms); image {result['image_px']} px shown at "
+          f"; stages (median ms) {result['stage_median_ms']}; image {result['image_px']} px shown at "
           f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; load {before} -> {result['load_after']}")
     print(json.dumps({"live_latency": result}, sort_keys=True))
 

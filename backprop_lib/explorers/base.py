@@ -131,7 +131,8 @@ class FigureImage:
             if not _palette_fits(quantized, rgb):
                 quantized = None
         if quantized is None:
-            quantized = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            octree = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+            quantized = image.quantize(palette=_true_colours(octree, rgb), dither=Image.Dither.NONE)
             self._palette = quantized if _palette_fits(quantized, rgb) else None
         if self._palette is not None:
             quantized.save(buffer, format="png", compress_level=1)
@@ -142,6 +143,25 @@ class FigureImage:
     def refresh(self) -> None:
         """Render the figure as it is now into the image widget."""
         self.widget.value = self.render_png()
+
+
+def _true_colours(quantized, rgb: np.ndarray, stride: int = 3):
+    """``quantized`` with each palette entry replaced by the most common true colour of the
+    (sampled) pixels it stands for: an octree palette holds cluster means, so the white of the
+    figure would become 254 and a text colour a shade off; the figure's own colours are exact."""
+    index = np.asarray(quantized)[::stride, ::stride].reshape(-1).astype(np.int64)
+    sample = rgb[::stride, ::stride, :3].reshape(-1, 3).astype(np.int64)
+    keys, counts = np.unique(index << 24 | sample[:, 0] << 16 | sample[:, 1] << 8 | sample[:, 2],
+                             return_counts=True)
+    order = np.lexsort((counts, keys >> 24))        # by palette index, then by count
+    keys = keys[order]
+    last = np.r_[(keys[1:] >> 24) != (keys[:-1] >> 24), True]  # the most common of each index
+    palette = np.asarray(quantized.getpalette(), dtype=np.int64).reshape(-1, 3)
+    best = keys[last]
+    palette[best >> 24] = np.stack([best >> 16 & 255, best >> 8 & 255, best & 255], axis=1)
+    refined = quantized.copy()
+    refined.putpalette(palette.astype(np.uint8).reshape(-1).tolist())
+    return refined
 
 
 def _palette_fits(quantized, rgb: np.ndarray, stride: int = 3) -> bool:

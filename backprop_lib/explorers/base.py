@@ -13,6 +13,7 @@ from collections.abc import Callable
 import numpy as np
 
 from backprop_lib._validation import call_safely
+from backprop_lib.viz import png
 
 # the note above every explorer; the book shows it through the MyST substitution {{ kernel_note }}
 KERNEL_NOTE = ('The controls below need a running Python kernel. Use the rocket button at the top of '
@@ -57,9 +58,8 @@ class ExplorerView:
 # Explorer images are drawn with this many image pixels per CSS pixel and shown at their 1x size,
 # so text stays sharp on high-density screens (issue 21); 2 quadruples the pixels of a frame.
 PIXEL_DENSITY = 2.0
-# A frame is sent as a palette PNG (256 colours) when no sampled pixel is further than this from
-# its true colour (per channel, 0-255), else as a lossless RGB PNG (see FigureImage.render_png).
-PALETTE_TOLERANCE = 24
+# frames are sent as palette PNGs within this tolerance of their pixels (backprop_lib.viz.png)
+PALETTE_TOLERANCE = png.PALETTE_TOLERANCE
 
 
 class FigureImage:
@@ -105,70 +105,16 @@ class FigureImage:
         return np.asarray(self.figure.canvas.buffer_rgba())
 
     def render_png(self) -> bytes:
-        """:meth:`render_rgba` as PNG.  An opaque figure is sent with a palette of 256 colours
-        when that palette is within :data:`PALETTE_TOLERANCE` of every sampled pixel: at 2x
-        density this takes ~9 ms and ~65 kB where a lossless RGB PNG takes ~30 ms and ~190 kB
-        (the colours of a course figure are a few hues and their anti-aliased blends).  The
-        palette of the last frame is reused while it fits (mapping to a fixed palette is ~4x
-        cheaper than choosing one).  Otherwise, and for a transparent figure, a lossless PNG at
-        zlib level 1 (level 6 takes ~3x longer for a ~10% smaller file)."""
-        import io
-
-        from PIL import Image
-
-        rgba = self.render_rgba()
-        buffer = io.BytesIO()
-        if rgba[..., 3].min() < 255:
-            Image.fromarray(np.ascontiguousarray(rgba)).save(buffer, format="png", compress_level=1)
-            return buffer.getvalue()
-        # from the canvas buffer without a numpy copy (slicing off alpha in numpy copies ~3x slower)
-        height, width = rgba.shape[:2]
-        image = Image.frombuffer("RGBA", (width, height), np.ascontiguousarray(rgba), "raw", "RGBA", 0, 1).convert("RGB")
-        rgb = rgba[..., :3]
-        quantized = None
-        if self._palette is not None:
-            quantized = image.quantize(palette=self._palette, dither=Image.Dither.NONE)
-            if not _palette_fits(quantized, rgb):
-                quantized = None
-        if quantized is None:
-            octree = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-            quantized = image.quantize(palette=_true_colours(octree, rgb), dither=Image.Dither.NONE)
-            self._palette = quantized if _palette_fits(quantized, rgb) else None
-        if self._palette is not None:
-            quantized.save(buffer, format="png", compress_level=1)
-        else:
-            image.save(buffer, format="png", compress_level=1)
-        return buffer.getvalue()
+        """:meth:`render_rgba` as PNG (:func:`backprop_lib.viz.png.encode_png`): an opaque figure
+        with a palette of 256 colours when that palette is within ``PALETTE_TOLERANCE`` of every
+        sampled pixel (at 2x density the network explorer's frame takes ~9 ms and ~65 kB where a
+        lossless RGB PNG takes ~30 ms and ~190 kB); the palette of the last frame is reused while
+        it fits. Otherwise, and for a transparent figure, a lossless PNG. zlib level 1: level 6
+        takes ~3x longer for a ~10% smaller file."""
+        data, self._palette = png.encode_png(self.render_rgba(), self._palette)
+        return data
 
     def refresh(self) -> None:
         """Render the figure as it is now into the image widget."""
         self.widget.value = self.render_png()
 
-
-def _true_colours(quantized, rgb: np.ndarray, stride: int = 3):
-    """``quantized`` with each palette entry replaced by the most common true colour of the
-    (sampled) pixels it stands for: an octree palette holds cluster means, so the white of the
-    figure would become 254 and a text colour a shade off; the figure's own colours are exact."""
-    index = np.asarray(quantized)[::stride, ::stride].reshape(-1).astype(np.int64)
-    sample = rgb[::stride, ::stride, :3].reshape(-1, 3).astype(np.int64)
-    keys, counts = np.unique(index << 24 | sample[:, 0] << 16 | sample[:, 1] << 8 | sample[:, 2],
-                             return_counts=True)
-    order = np.lexsort((counts, keys >> 24))        # by palette index, then by count
-    keys = keys[order]
-    last = np.r_[(keys[1:] >> 24) != (keys[:-1] >> 24), True]  # the most common of each index
-    palette = np.asarray(quantized.getpalette(), dtype=np.int64).reshape(-1, 3)
-    best = keys[last]
-    palette[best >> 24] = np.stack([best >> 16 & 255, best >> 8 & 255, best & 255], axis=1)
-    refined = quantized.copy()
-    refined.putpalette(palette.astype(np.uint8).reshape(-1).tolist())
-    return refined
-
-
-def _palette_fits(quantized, rgb: np.ndarray, stride: int = 3) -> bool:
-    """Whether the palette image ``quantized`` is within :data:`PALETTE_TOLERANCE` of ``rgb`` on
-    every ``stride``-th row and column (a sample: checking every pixel would cost as much as
-    choosing the palette)."""
-    palette = np.asarray(quantized.getpalette(), dtype=np.int16).reshape(-1, 3)
-    index = np.asarray(quantized)[::stride, ::stride]
-    error = np.abs(palette[index] - rgb[::stride, ::stride, :3].astype(np.int16))
-    return bool(error.max(initial=0) <= PALETTE_TOLERANCE)

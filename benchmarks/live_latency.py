@@ -86,6 +86,36 @@ DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].d
     && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"""
 
 
+# run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
+# update and its image's redraw and PNG inside the live kernel, press by press
+KERNEL_TIMERS = """
+import time as _bench_time
+_bench_ms = {"update": [], "render_rgba": [], "render_png": []}
+def _bench_wrap(obj, name):
+    fn = getattr(obj, name)
+    def timed(*args, **kwargs):
+        start = _bench_time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _bench_ms[name].append(1e3 * (_bench_time.perf_counter() - start))
+    setattr(obj, name, timed)
+_bench_wrap(explorer, "update")
+_bench_wrap(explorer.image, "render_rgba")
+_bench_wrap(explorer.image, "render_png")
+"""
+KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
+EXECUTE = """async code => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, silent: false, store_history: false});
+    let out = '';
+    future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text;
+                              if (msg.header.msg_type === 'error') out += 'ERROR ' + msg.content.evalue; };
+    await future.done;
+    return out;
+}"""
+
+
 def percentile(values, q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q))
 
@@ -115,12 +145,14 @@ def measure(presses: int, warmup: int) -> dict:
         handle.scroll_into_view_if_needed()
         handle.click()
         size = handle.evaluate(INSTRUMENT)
+        timers = page.evaluate(EXECUTE, KERNEL_TIMERS)
         total = warmup + presses
         for i in range(total):
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
             page.wait_for_timeout(30)
         bench = page.evaluate("() => window.__bench")
+        kernel_ms = json.loads(page.evaluate(EXECUTE, KERNEL_READ)) if not timers else {}
         page.close()
     pairs = bench["pairs"][warmup:total]
     if len(bench["pairs"]) != total:
@@ -136,6 +168,12 @@ def measure(presses: int, warmup: int) -> dict:
               "first_reply_to_image": stamps["received"] - stamps["first"],  # Python update, transfer
               "received_to_src": stamps["src"] - stamps["received"], "src_to_decoded": stamps["decoded"] - stamps["src"]}
     stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
+    # inside the kernel (same presses): the explorer's update, of which the redraw and the PNG
+    if kernel_ms:
+        update, rgba, png = (np.asarray(kernel_ms[k][warmup:], dtype=float)
+                             for k in ("update", "render_rgba", "render_png"))
+        stage_ms.update(kernel_update=float(np.median(update)), kernel_draw=float(np.median(rgba)),
+                        kernel_encode=float(np.median(png - rgba)) if len(png) == len(rgba) else None)
     return {"slider": label, "presses": presses,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),

@@ -1,10 +1,12 @@
 """Benchmarks for the course (a benchmark, not a test: nothing here asserts a time).
 
-    python benchmarks/run.py [--skip-build] [--skip-nbval] [--skip-torch]
+    python benchmarks/run.py [--skip-build] [--skip-nbval] [--skip-torch] [--skip-live]
 
 Prints a readable table, then, last, one JSON line with the measurements:
-build_clean_s, build_cached_s, page_mb (per chapter page), nbval_s, widget_ms (per explorer), bwd_fwd_ratio_f64/_f32,
-torch_step_ratio, fd_speedup.  PyTorch is needed only here: pip install -r requirements-bench.txt.
+build_clean_s, build_cached_s, page_mb (per chapter page), nbval_s, widget_ms (per explorer),
+bwd_fwd_ratio_f64/_f32, torch_step_ratio, fd_speedup, live_latency (benchmarks/live_latency.py: a
+chapter 4 slider in JupyterLab, key press to new image, median and p95 ms).  PyTorch is needed only
+here: pip install -r requirements-bench.txt.
 A build or nbval run that fails is still timed and reported: its row says FAILED with the runner's
 last line, and the JSON line carries ``<measure>_failed`` (e.g. ``nbval_s_failed``).
 """
@@ -33,7 +35,8 @@ from backprop_lib.nn.optim import SGD  # noqa: E402
 from backprop_lib.experiments.timing import median_time  # noqa: E402
 
 TARGETS = {"page_mb": 3.0, "build_clean_s": 60, "build_cached_s": 10, "nbval_s": 60, "widget_ms": 50,
-           "bwd_fwd_ratio_f64": 2.3, "bwd_fwd_ratio_f32": 2.3, "torch_step_ratio": 1.2}
+           "bwd_fwd_ratio_f64": 2.3, "bwd_fwd_ratio_f32": 2.3, "torch_step_ratio": 1.2,
+           "live_p95_ms": 33}
 
 
 @dataclass(frozen=True)
@@ -155,11 +158,22 @@ def widget_times() -> dict[str, float]:
     return result
 
 
+def live_latency() -> tuple[dict | None, Run]:
+    """benchmarks/live_latency.py in its own process (it starts JupyterLab and Chromium): its
+    JSON line, or ``None`` with the failed run."""
+    run = timed([sys.executable, str(ROOT / "benchmarks" / "live_latency.py")])
+    try:
+        return json.loads(run.last_line)["live_latency"], run
+    except (ValueError, KeyError):
+        return None, run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument("--skip-nbval", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--skip-live", action="store_true", help="skip the JupyterLab slider latency")
     args = parser.parse_args()
     os.environ.setdefault("MPLBACKEND", "Agg")
     threads = os.cpu_count() or 1
@@ -211,6 +225,18 @@ def main() -> None:
         results["fd_speedup"] = speedup
         row("fd_speedup", speedup, "x", f"P = {P}: finite differences {t_fd:.2f} s, backprop {t_bp * 1e3:.2f} ms")
 
+    if not args.skip_live:
+        live, run = live_latency()
+        if live is None:
+            results["live_p95_ms_failed"] = f"exit {run.returncode}: {run.last_line}"
+            row("live_p95_ms", 0.0, "ms", failed=results["live_p95_ms_failed"])
+        else:
+            results["live_latency"] = live
+            row("live_p95_ms", live["src_p95_ms"], "ms",
+                f"median {live['src_median_ms']:.1f} ms over {live['presses']} key presses on a chapter 4 "
+                f"slider in JupyterLab (key -> new image src; decoded: p95 {live['decoded_p95_ms']:.1f} ms); "
+                f"image {live['image_px'][0]}x{live['image_px'][1]} px at {live['image_css_px'][0]} CSS px; "
+                f"load {live['load_before']}")
     blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in threadpool_info())
     import matplotlib
 

@@ -215,7 +215,7 @@ class GradientFlowExplorer(ExplorerView):
         ylim = stable_log_range(self._ylim, positive.min(), positive.max()) if positive.size else (1e-3, 1.0)
         if ylim != self._ylim or show != self._legend_shows_delta:   # the background changes
             self.ax.set_ylim(*ylim)
-            self.ax.legend(handles=[self.line] + ([self.q50, self.q10] if show else []), loc="lower right", fontsize=8)
+            self.ax.legend(handles=[self.line] + ([self.q50, self.q10] if show else []), loc="lower right", fontsize=9.5)
             self._ylim, self._legend_shows_delta = ylim, show
             self.image.invalidate()
         self.title.set_text(f"{state.activation}, {state.init} init x {state.weight_scale:.2f}, "

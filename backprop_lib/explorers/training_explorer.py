@@ -172,7 +172,7 @@ class TrainingExplorer(ExplorerView):
         self.ax_g.set(xlabel="epoch", ylabel=r"$\|\partial L/\partial W^{(l)}\|_F$", title="gradient norms (log scale)",
                       ylim=NORM_LIMITS)
         self.ax_g.legend(handles=[self.ax_g.plot([], [], color=GRADIENT, ls=ls)[0] for ls in ("-", "--")],
-                         labels=["layer 1", "layer 2"], fontsize=8, loc="upper right")
+                         labels=["layer 1", "layer 2"], fontsize=10, loc="upper right")
         self.figure.tight_layout()
         dynamic = sorted(self.figure.findobj(lambda a: a.get_animated()), key=lambda a: a.get_zorder())
         self.image = BlitFigureImage(self.figure, dynamic,   # the regions first, the points on top

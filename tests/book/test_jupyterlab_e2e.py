@@ -9,26 +9,16 @@ whatever happens, and every wait has a time limit.
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import secrets
-import shutil
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from browser import free_port, offline_browser
+from browser import offline_browser
+from lab_server import jupyterlab_server, open_and_run_all
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
-SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
 # "L = 0.216984" or "L = ½(a⁽²⁾ − y)² = 0.216984": the number after the last "=" of the loss
 LOSS = re.compile(r"L = (?:[^=\n]*= )?(-?[0-9]+\.[0-9]+)")
 
@@ -36,56 +26,8 @@ LOSS = re.compile(r"L = (?:[^=\n]*= )?(-?[0-9]+\.[0-9]+)")
 @pytest.fixture
 def jupyterlab(tmp_path):
     """A JupyterLab server on 127.0.0.1 serving a copy of the chapter; yields (base_url, token)."""
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(CHAPTER, root / CHAPTER.name)
-    port, token = free_port(), secrets.token_hex(16)
-    settings = tmp_path / "settings"
-    # render every cell (JupyterLab 4 otherwise only puts cells near the viewport in the page), and
-    # no news pop-up over the notebook
-    for plugin, values in SETTINGS.items():
-        target = settings / f"{plugin}.jupyterlab-settings"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(values))
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "config"),
-           "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"), "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--allow-root", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
-           f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
-           f"--LabApp.user_settings_dir={settings}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-    log = open(tmp_path / "server.log", "w")
-    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + (tmp_path / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield base, token
-    finally:
-        stop(server)
-        log.close()
-
-
-def stop(server: subprocess.Popen) -> None:
-    """Stop the server and the kernels it started (one process group)."""
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(server.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            server.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
+    with jupyterlab_server(tmp_path, [CHAPTER]) as server:
+        yield server
 
 
 def shown_loss(page) -> float | None:
@@ -100,16 +42,7 @@ def shown_loss(page) -> float | None:
 def test_moving_a_weight_slider_changes_the_loss(jupyterlab):
     base, token = jupyterlab
     with offline_browser(base) as (context, blocked):
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.goto(f"{base}lab/tree/{CHAPTER.name}?token={token}&reset", wait_until="load", timeout=60_000)
-        page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
-                               timeout=60_000)
-        # wait until the notebook's kernel session is ready (cells run before that are dropped)
-        page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
-            await panel.context.ready; await panel.sessionContext.ready; }""")
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page, errors = open_and_run_all(context, base, token, CHAPTER.name)
         sliders = page.locator(".jp-OutputArea .widget-slider").filter(
             has=page.locator(".widget-label", has_text=re.compile(r"^W")))
         sliders.first.wait_for(state="attached", timeout=180_000)

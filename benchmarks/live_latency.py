@@ -1,0 +1,238 @@
+"""Live latency, end to end: a weight slider of chapter 4's network explorer in real JupyterLab.
+
+    python benchmarks/live_latency.py [--presses 120] [--warmup 10]
+    python benchmarks/live_latency.py --kernel-stages   # the Python side alone, no browser
+
+Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
+chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
+focuses the first W slider of the network explorer and presses the arrow keys (right, left, ...,
+so the weight stays near its published value). In the page, a capturing keydown listener stamps
+each press and a MutationObserver stamps each change of the explorer image's ``src``; the image's
+``decode()`` stamps when the new picture is ready to paint. Per press: milliseconds from the key
+press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each press waits for
+the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
+
+Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
+both latencies, the image's size (pixels and bytes), the press count and the load average.
+The kernel inherits this process's environment (PYTHONPATH picks the library it imports).
+A benchmark, not a test: nothing here asserts a time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser import offline_browser  # noqa: E402
+from lab_server import jupyterlab_server, open_and_run_all  # noqa: E402
+
+CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
+
+INSTRUMENT = """handle => {
+    const out = handle.closest('.jp-OutputArea-output');
+    const img = out.querySelector('img');
+    // one record per press: the key press, the first message the page sends to the kernel after
+    // it, the first large message (the image) the kernel sends back, the new src, the decoded image
+    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null};
+    document.addEventListener('keydown', () => {
+        bench.pending = {key: performance.now(), sent: null, first: null, received: null, src: null,
+                         decoded: null};
+    }, true);
+    const ws = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel._ws;
+    if (ws) {
+        const send = ws.send.bind(ws);
+        ws.send = data => {
+            if (bench.pending && bench.pending.sent === null) bench.pending.sent = performance.now();
+            return send(data);
+        };
+        // stamped before JupyterLab handles the message (its handler sets the new src at once)
+        const handler = ws.onmessage;
+        ws.onmessage = event => {
+            const size = event.data.byteLength ?? event.data.size ?? event.data.length;
+            const p = bench.pending;
+            if (p && p.sent !== null && p.first === null) p.first = performance.now();
+            if (p && p.received === null && size > 8000) p.received = performance.now();
+            return handler.call(ws, event);
+        };
+    }
+    new MutationObserver(() => {
+        if (bench.pending === null) { bench.unprompted += 1; return; }
+        const pair = bench.pending;
+        pair.src = performance.now();
+        bench.pending = null;
+        bench.pairs.push(pair);
+        img.decode().then(() => {
+            pair.decoded = performance.now();
+            bench.size = [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
+        }).catch(() => { pair.decoded = NaN; });
+        fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
+    }).observe(img, {attributes: true, attributeFilter: ['src']});
+    window.__bench = bench;
+    return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
+}"""
+# the pair of the last press is complete and the kernel has finished the whole update (the
+# status line and table are sent after the image)
+DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].decoded !== null
+    && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"""
+
+
+# run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
+# update and its image's redraw and PNG inside the live kernel, press by press
+KERNEL_TIMERS = """
+import time as _bench_time
+_bench_ms = {"update": [], "render_rgba": [], "render_png": []}
+def _bench_wrap(obj, name):
+    fn = getattr(obj, name)
+    def timed(*args, **kwargs):
+        start = _bench_time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _bench_ms[name].append(1e3 * (_bench_time.perf_counter() - start))
+    setattr(obj, name, timed)
+_bench_wrap(explorer, "update")
+_bench_wrap(explorer.image, "render_rgba")
+_bench_wrap(explorer.image, "render_png")
+"""
+KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
+EXECUTE = """async code => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code, silent: false, store_history: false});
+    let out = '';
+    future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text;
+                              if (msg.header.msg_type === 'error') out += 'ERROR ' + msg.content.evalue; };
+    await future.done;
+    return out;
+}"""
+
+
+def percentile(values, q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure(presses: int, warmup: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp, \
+            jupyterlab_server(Path(tmp), [CHAPTER]) as (base, token), \
+            offline_browser(base) as (context, blocked):
+        page, errors = open_and_run_all(context, base, token, CHAPTER.name)
+        sliders = page.locator(".jp-OutputArea .widget-slider").filter(
+            has=page.locator(".widget-label", has_text=re.compile(r"^W")))
+        sliders.first.wait_for(state="attached", timeout=300_000)
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+                               ".some(e => /L = /.test(e.innerText))", timeout=120_000)
+        # every cell has run (later cells move the explorers): the kernel idle for 2 s in a row
+        page.wait_for_function("""() => {
+            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+            if (kernel.status !== 'idle') { window.__idleSince = null; return false; }
+            window.__idleSince = window.__idleSince || performance.now();
+            return performance.now() - window.__idleSince > 2000; }""", polling=100, timeout=300_000)
+        label = sliders.first.locator(".widget-label").inner_text()
+        handle = sliders.first.locator("[role=slider]").first
+        handle.scroll_into_view_if_needed()
+        handle.click()
+        size = handle.evaluate(INSTRUMENT)
+        timers = page.evaluate(EXECUTE, KERNEL_TIMERS)
+        total = warmup + presses
+        for i in range(total):
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
+            page.wait_for_timeout(30)
+        bench = page.evaluate("() => window.__bench")
+        kernel_ms = json.loads(page.evaluate(EXECUTE, KERNEL_READ)) if not timers else {}
+        page.close()
+    pairs = bench["pairs"][warmup:total]
+    if len(bench["pairs"]) != total:
+        raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total}")
+    stamps = {k: np.array([p[k] if p[k] is not None else np.nan for p in pairs], dtype=float)
+              for k in ("key", "sent", "first", "received", "src", "decoded")}
+    src_ms, decoded_ms = stamps["src"] - stamps["key"], stamps["decoded"] - stamps["key"]
+    # the round trip in stages (medians): the page handles the key press and sends the new
+    # value; the kernel's first reply (its "busy" status) arrives; then the image (the Python
+    # update, PNG encode and transfer); the widget manager sets the img src; the browser decodes
+    stages = {"key_to_sent": stamps["sent"] - stamps["key"],
+              "sent_to_first_reply": stamps["first"] - stamps["sent"],  # transport, kernel wakes up
+              "first_reply_to_image": stamps["received"] - stamps["first"],  # Python update, transfer
+              "received_to_src": stamps["src"] - stamps["received"], "src_to_decoded": stamps["decoded"] - stamps["src"]}
+    stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
+    # inside the kernel (same presses): the explorer's update, of which the redraw and the PNG
+    if kernel_ms:
+        update, rgba, png = (np.asarray(kernel_ms[k][warmup:], dtype=float)
+                             for k in ("update", "render_rgba", "render_png"))
+        stage_ms.update(kernel_update=float(np.median(update)), kernel_draw=float(np.median(rgba)),
+                        kernel_encode=float(np.median(png - rgba)) if len(png) == len(rgba) else None)
+    return {"slider": label, "presses": presses,
+            "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
+            "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
+            "stage_median_ms": stage_ms,
+            "image_px": bench["size"][:2] if bench["size"] else size[:2],
+            "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
+            "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
+
+
+def kernel_stages(repeat: int = 41) -> dict:
+    """The Python side of one press, without JupyterLab: the explorer's whole update (what the
+    slider's observer runs), the figure's redraw (``render_rgba``) and redraw + PNG
+    (``render_png``; encode = the difference), medians in ms, for the same weight slider."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from backprop_lib.experiments.timing import median_time
+    from backprop_lib.explorers.network_explorer import NetworkExplorer
+    from backprop_lib.viz.style import use_course_style
+
+    use_course_style()
+    explorer = NetworkExplorer()
+    slider = next(iter(explorer.param_sliders.values()))
+    values = [slider.value + 0.01, slider.value]
+    state = {"i": 0}
+
+    def press():
+        state["i"] += 1
+        slider.value = values[state["i"] % 2]
+
+    image = explorer.image
+    update = 1e3 * median_time(press, repeat=repeat, warmup=3)
+    draw = 1e3 * median_time(image.render_rgba, repeat=repeat, warmup=3)
+    draw_png = 1e3 * median_time(image.render_png, repeat=repeat, warmup=3)
+    png = image.render_png()
+    return {"update_ms": update, "draw_ms": draw, "encode_ms": draw_png - draw, "png_bytes": len(png),
+            "image_px": list(image.render_rgba().shape[1::-1]), "load": load()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--presses", type=int, default=120)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
+    args = parser.parse_args()
+    if args.kernel_stages:
+        print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
+        return
+    before = load()
+    start = time.perf_counter()
+    result = measure(args.presses, args.warmup)
+    result["load_before"], result["load_after"] = before, load()
+    result["cores"] = os.cpu_count()
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    print(f"{result['presses']} presses on {result['slider']}: key -> new src median "
+          f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "
+          f"{result['decoded_median_ms']:.1f} ms, p95 {result['decoded_p95_ms']:.1f} ms "
+          f"; stages (median ms) {result['stage_median_ms']}; image {result['image_px']} px shown at "
+          f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; load {before} -> {result['load_after']}")
+    print(json.dumps({"live_latency": result}, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""FigureImage: drawn for high-density screens, shown at the figure's 1x size, sent compactly."""
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from backprop_lib.explorers.base import PALETTE_TOLERANCE, PIXEL_DENSITY, FigureImage
+from backprop_lib.explorers.blit import BlitFigureImage
+
+
+def line_figure(dpi=80, figsize=(3.0, 2.0)):
+    fig = Figure(figsize=figsize, dpi=dpi)
+    ax = fig.add_subplot()
+    (line,) = ax.plot([0, 1], [0, 1], color="#0072B2")
+    ax.set_title("a title", fontsize=8)
+    return fig, line
+
+
+def decoded(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
+def test_the_png_has_density_times_the_pixels_of_its_css_size():
+    fig, _ = line_figure(dpi=80, figsize=(3.0, 2.0))
+    view = FigureImage(fig)
+    assert view.css_size == (240, 160)                      # 3 x 2 inches at the figure's dpi
+    width, height = decoded(bytes(view.widget.value)).size
+    assert (width, height) == (round(240 * PIXEL_DENSITY), round(160 * PIXEL_DENSITY))
+    assert view.render_rgba().shape[:2] == (height, width)
+
+
+def test_the_widget_is_laid_out_at_the_css_size_and_never_wider_than_its_column():
+    fig, _ = line_figure(dpi=80, figsize=(3.0, 2.0))
+    layout = FigureImage(fig).widget.layout
+    assert (layout.width, layout.max_width, layout.height) == ("240px", "100%", "auto")
+
+
+def test_density_one_draws_at_the_figure_dpi():
+    fig, _ = line_figure(dpi=50)
+    view = FigureImage(fig, density=1)
+    assert decoded(view.render_png()).size == (150, 100) and fig.dpi == 50
+
+
+def test_a_second_image_of_the_same_figure_keeps_its_css_size():
+    fig, _ = line_figure(dpi=80)
+    FigureImage(fig)
+    again = FigureImage(fig)
+    assert again.css_size == (240, 160) and fig.dpi == 80 * PIXEL_DENSITY
+
+
+@pytest.mark.parametrize("density", [0, 0.5, 5, "2", True, float("nan")])
+def test_a_bad_density_is_refused(density):
+    fig, _ = line_figure()
+    with pytest.raises(ValueError, match="density"):
+        FigureImage(fig, density=density)
+
+
+def test_an_opaque_figure_is_sent_with_a_palette_close_to_its_pixels():
+    fig, line = line_figure()
+    view = FigureImage(fig)
+    png = decoded(bytes(view.widget.value))
+    assert png.mode == "P"
+    shown = np.asarray(png.convert("RGB")).astype(int)
+    exact = view.render_rgba()[..., :3].astype(int)
+    assert np.abs(shown - exact).max() <= PALETTE_TOLERANCE
+    assert np.abs(shown - exact).max(axis=-1).mean() < 1     # most pixels exact
+
+
+def test_a_new_colour_gets_a_new_palette():
+    fig, line = line_figure()
+    view = FigureImage(fig)
+    line.set_color("#E69F00")                                # orange: not in the first palette
+    line.set_linewidth(8)
+    view.refresh()
+    shown = np.asarray(decoded(bytes(view.widget.value)).convert("RGB")).astype(int)
+    exact = view.render_rgba()[..., :3].astype(int)
+    assert np.abs(shown - exact).max() <= PALETTE_TOLERANCE
+    orange = np.all(np.abs(shown - [0xE6, 0x9F, 0x00]) <= 2, axis=-1)
+    assert orange.sum() > 100
+
+
+def test_a_figure_with_too_many_colours_is_sent_losslessly():
+    fig = Figure(figsize=(2.0, 2.0), dpi=50)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.imshow(np.random.default_rng(0).random((100, 100, 3)), interpolation="nearest")
+    view = FigureImage(fig)
+    png = decoded(bytes(view.widget.value))
+    assert png.mode == "RGB"
+    assert np.array_equal(np.asarray(png), view.render_rgba()[..., :3])
+
+
+def test_a_transparent_figure_keeps_its_alpha_losslessly():
+    fig, _ = line_figure()
+    fig.patch.set_alpha(0.0)
+    view = FigureImage(fig)
+    png = decoded(bytes(view.widget.value))
+    assert png.mode == "RGBA"
+    assert np.array_equal(np.asarray(png), view.render_rgba())
+
+
+def test_a_blitted_image_is_drawn_at_the_same_density():
+    fig, line = line_figure(dpi=60)
+    line.set_animated(True)
+    view = BlitFigureImage(fig, [line])
+    line.set_data([0, 1], [1, 0])
+    view.refresh()
+    assert decoded(bytes(view.widget.value)).size == (round(180 * PIXEL_DENSITY), round(120 * PIXEL_DENSITY))
+    assert view.widget.layout.width == "180px"

@@ -1,0 +1,101 @@
+"""A JupyterLab server for the browser tests and the live-latency benchmark (a plain module).
+
+JupyterLab starts on loopback with a temporary configuration (its own config, data-free settings
+and workspace folders, a random token) and serves a temporary copy of the notebooks it is given,
+so autosave can never touch a committed notebook. The server and the kernels it started are
+stopped whatever happens, and every wait has a time limit.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from browser import free_port
+
+# render every cell (JupyterLab 4 otherwise only puts cells near the viewport in the page), and
+# no news pop-up over the notebook
+SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
+
+
+@contextmanager
+def jupyterlab_server(workdir: Path, notebooks: list[Path]):
+    """A JupyterLab server on 127.0.0.1 serving copies of ``notebooks`` (in ``workdir/root``);
+    yields ``(base_url, token)``."""
+    workdir = Path(workdir)
+    root = workdir / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    for notebook in notebooks:
+        shutil.copy(notebook, root / Path(notebook).name)
+    port, token = free_port(), secrets.token_hex(16)
+    settings = workdir / "settings"
+    for plugin, values in SETTINGS.items():
+        target = settings / f"{plugin}.jupyterlab-settings"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(values))
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / "config"),
+           "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--allow-root",
+           f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+           "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
+           f"--LabApp.user_settings_dir={settings}", "--LabApp.news_url=None",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    log_path = workdir / "server.log"
+    log = open(log_path, "w")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + log_path.read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        stop(server)
+        log.close()
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop the server and the kernels it started (one process group)."""
+    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(server.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            server.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def open_and_run_all(context, base: str, token: str, notebook: str):
+    """Open ``notebook`` in JupyterLab in a new page of ``context``, wait for its kernel, run all
+    cells; returns ``(page, errors)`` (``errors`` collects the page's script errors)."""
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{base}lab/tree/{notebook}?token={token}&reset", wait_until="load", timeout=60_000)
+    page.wait_for_function("() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
+                           timeout=60_000)
+    # wait until the notebook's kernel session is ready (cells run before that are dropped)
+    page.evaluate("""async () => { const panel = window.jupyterapp.shell.currentWidget;
+        await panel.context.ready; await panel.sessionContext.ready; }""")
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    return page, errors

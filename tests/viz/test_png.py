@@ -1,0 +1,79 @@
+"""Notebook figures stored for high-density screens; the shared palette PNG encoder."""
+import io
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from backprop_lib.viz.png import PALETTE_TOLERANCE, encode_png
+from backprop_lib.viz.style import FIGURE_DENSITY, figure_png
+
+
+def test_a_notebook_figure_has_density_times_its_pixels_and_its_css_width():
+    fig = Figure(figsize=(4.0, 2.0), dpi=100)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    data, metadata = figure_png(fig)
+    width, height = Image.open(io.BytesIO(data)).size
+    css = round(width / FIGURE_DENSITY)
+    assert metadata == {"width": css}
+    assert 300 < css <= 400                       # tight bounding box: at most the 4 inches at dpi 100
+    assert abs(height / width - 0.5) < 0.15
+
+
+def test_an_explorer_figure_keeps_the_css_size_it_was_made_with():
+    from backprop_lib.explorers.base import FigureImage
+
+    fig = Figure(figsize=(3.0, 2.0), dpi=80)
+    fig.add_subplot().plot([0, 1], [0, 1])
+    plain = figure_png(fig)[1]["width"]
+    FigureImage(fig)                              # raises the figure's dpi for the live image
+    assert fig.dpi == 80 * 2 and figure_png(fig)[1]["width"] == plain
+
+
+def test_the_glue_formatter_stores_the_css_width_as_output_metadata():
+    from IPython.core.formatters import DisplayFormatter
+
+    from backprop_lib.viz import style
+
+    formatter = DisplayFormatter()
+    formatter.formatters["image/png"].for_type(Figure, figure_png)   # what use_course_style does
+    fig = Figure(figsize=(2.0, 2.0), dpi=50)
+    fig.add_subplot().plot([0, 1])
+    data, metadata = formatter.format(fig)
+    width = Image.open(io.BytesIO(data["image/png"])).size[0]
+    assert metadata["image/png"] == {"width": round(width / FIGURE_DENSITY)}
+    assert style.FIGURE_DENSITY == FIGURE_DENSITY
+
+
+def test_an_empty_figure_gives_no_image():
+    assert figure_png(Figure()) is None
+
+
+@pytest.mark.parametrize("density", [0, 8, "2", True])
+def test_a_bad_density_is_refused(density):
+    with pytest.raises(ValueError, match="density"):
+        figure_png(Figure(), density=density)
+
+
+def test_encode_png_refuses_an_image_that_is_not_rgba():
+    with pytest.raises(ValueError, match="height, width, 4"):
+        encode_png(np.zeros((4, 4, 3), dtype=np.uint8))
+
+
+def test_a_few_colours_are_stored_exactly_with_a_palette():
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    rgba[10:20, 5:50, :3] = (0x8C, 0x52, 0x00)    # GRADIENT_TEXT on white
+    data, palette = encode_png(rgba)
+    png = Image.open(io.BytesIO(data))
+    assert png.mode == "P" and palette is not None
+    assert np.array_equal(np.asarray(png.convert("RGBA")), rgba)
+
+
+def test_a_reused_palette_that_no_longer_fits_is_replaced():
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    _, palette = encode_png(rgba)                 # white only
+    rgba[:, :30, :3] = (0, 0x72, 0xB2)            # FORWARD: far from white
+    data, again = encode_png(rgba, palette)
+    shown = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")).astype(int)
+    assert np.abs(shown - rgba).max() <= PALETTE_TOLERANCE and again is not palette

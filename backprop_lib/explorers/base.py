@@ -115,7 +115,11 @@ class FigureImage:
         data, self._palette = png.encode_png(self.render_rgba(), self._palette)
         return data
 
-    def refresh(self) -> None:
-        """Render the figure as it is now into the image widget."""
+    def refresh(self, fresh_palette: bool = False) -> None:
+        """Render the figure as it is now into the image widget; ``fresh_palette`` picks the
+        palette from this picture alone (not the last frame's), so the bytes depend only on what
+        the figure shows (the static page's frames are rendered so)."""
+        if fresh_palette:
+            self._palette = None
         self.widget.value = self.render_png()
 

@@ -126,7 +126,9 @@ def _frame(explorer, readouts) -> object:
     picture = widgets.Image(value=image.value, format=image.format, width=image.width, height=image.height,
                             layout=widgets.Layout(**size))
     texts = [widgets.HTML(value=w.value) for w in readouts]
-    return widgets.VBox([picture, *texts])
+    # a box is a scroll container by default, and the picture's 2 px widget margins would make
+    # it scroll by 4 px at full column width (a scrollable region a keyboard cannot reach)
+    return widgets.VBox([picture, *texts], layout=widgets.Layout(overflow="visible"))
 
 
 def build_frames(explorer, spec: StaticControl) -> list:
@@ -136,6 +138,8 @@ def build_frames(explorer, spec: StaticControl) -> list:
     try:
         for i in range(len(spec.labels)):
             spec.apply(i)
+            # the frame's bytes depend on its picture only, not on the palette of the last one
+            explorer.image.refresh(fresh_palette=True)
             frames.append(_frame(explorer, spec.readouts))
     finally:
         (spec.restore or (lambda: spec.apply(spec.current)))()

@@ -221,7 +221,7 @@ class MLP:
         if self._shortcut:                          # BP1, cancelled: a - y
             return out - Y
         z = cache[f"z{self.num_layers}"]            # z^(L)
-        grad_a = self.loss_function.grad_a(out, Y)  # grad_a ℓ, per example
+        grad_a = self.loss_function.grad_a(out, Y)  # d(loss)/da, per example
         return self.activations[-1].backward(z, out, grad_a)  # BP1
 
     @staticmethod

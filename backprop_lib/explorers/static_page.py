@@ -167,7 +167,8 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
     if len(keep) < len(frames):
         frames = [frames[i] for i in keep]
         spec.labels, spec.current = tuple(spec.labels[i] for i in keep), keep.index(spec.current)
-    stack = widgets.Stack(children=frames, selected_index=spec.current)
+    stack = widgets.Stack(children=frames, selected_index=spec.current,
+                          layout=widgets.Layout(overflow="visible"))   # no scroll box (see _frame)
     stack.add_class(FRAME_CLASS)
     slider = widgets.SelectionSlider(options=[(label, i) for i, label in enumerate(spec.labels)],
                                      index=spec.current, description=spec.description,

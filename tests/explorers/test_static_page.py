@@ -1,6 +1,9 @@
 """The explorers' static-page form (backprop_lib.explorers.static_page): frames made by the live
 code path, a kernel-free slider linked to them, every other control disabled."""
+import gc
+
 import ipywidgets as widgets
+
 import pytest
 
 from backprop_lib.explorers import static_page
@@ -37,7 +40,7 @@ def check_frozen(explorer, view, n_frames):
     tree = list(walk(explorer.widget))
     assert view.slider in tree and view.stack in tree and tree[1] is view.note
     assert static_page.STATIC_CLASS in view.slider._dom_classes
-    assert all(frame.layout.overflow == "visible" for frame in view.frames)  # no 4 px scroll box
+    assert all(box.layout.overflow == "visible" for box in (view.stack, *view.frames))  # no scroll box
     assert "need a running Python kernel" in view.note.value and "rocket" in view.note.value
     enabled = [w for w in tree if hasattr(w, "disabled") and not w.disabled
                and not isinstance(w, (widgets.Image, widgets.HTML))]
@@ -151,6 +154,9 @@ def test_training_frames_are_epochs_of_one_run():
 
 
 def test_freeze_all_freezes_each_explorer_once():
+    gc.collect()                      # explorers of earlier tests (some left half-built) go first
+    for old in list(static_page._EXPLORERS):
+        old.frozen = "frozen by an earlier test"   # freeze_all leaves them alone
     ex = BackwardStepper()
     views = static_page.freeze_all()
     assert ex.frozen is not None and any(v is ex.frozen for v in views)

@@ -114,33 +114,45 @@ def _replace(root, mapping: dict[int, list]) -> None:
         root.children = tuple(new)
 
 
-def _frame(explorer, readouts) -> object:
-    """A copy of what the explorer shows now: its picture and its readouts' text."""
+@dataclass(frozen=True)
+class Frame:
+    """What the explorer showed at one setting: the picture's bytes and its readouts' text."""
+
+    png: bytes
+    texts: tuple[str, ...]
+
+
+def _snapshot(explorer, readouts) -> Frame:
+    return Frame(bytes(explorer.image.widget.value), tuple(str(w.value) for w in readouts))
+
+
+def _frame_widget(explorer, frame: Frame) -> object:
+    """A frame as widgets: the picture, with the live image's format and displayed size (a
+    picture drawn at 2x for sharp screens keeps its CSS size), and its readouts."""
     import ipywidgets as widgets
 
     image = explorer.image.widget
-    # the same bytes, format and displayed size as the live image (a picture drawn at 2x for
-    # sharp screens keeps its CSS size)
     size = {k: getattr(image.layout, k) for k in ("width", "height", "max_width", "object_fit")
             if getattr(image.layout, k, None)}
-    picture = widgets.Image(value=image.value, format=image.format, width=image.width, height=image.height,
+    picture = widgets.Image(value=frame.png, format=image.format, width=image.width, height=image.height,
                             layout=widgets.Layout(**size))
-    texts = [widgets.HTML(value=w.value) for w in readouts]
+    texts = [widgets.HTML(value=text) for text in frame.texts]
     # a box is a scroll container by default, and the picture's 2 px widget margins would make
     # it scroll by 4 px at full column width (a scrollable region a keyboard cannot reach)
     return widgets.VBox([picture, *texts], layout=widgets.Layout(overflow="visible"))
 
 
-def build_frames(explorer, spec: StaticControl) -> list:
+def build_frames(explorer, spec: StaticControl) -> list[Frame]:
     """One frame per setting of ``spec`` (the explorer's own update draws each), then the
-    explorer is put back at ``spec.current``."""
+    explorer is put back at ``spec.current``.  Frames are plain data: widgets are made only for
+    the frames kept (the execution stores every widget ever made, even one never shown)."""
     frames = []
     try:
         for i in range(len(spec.labels)):
             spec.apply(i)
             # the frame's bytes depend on its picture only, not on the palette of the last one
             explorer.image.refresh(fresh_palette=True)
-            frames.append(_frame(explorer, spec.readouts))
+            frames.append(_snapshot(explorer, spec.readouts))
     finally:
         (spec.restore or (lambda: spec.apply(spec.current)))()
     return frames
@@ -162,11 +174,12 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
     import ipywidgets as widgets
 
     spec = explorer.static_control()
-    frames = build_frames(explorer, spec)
-    keep = thin([len(f.children[0].value) for f in frames], spec.current, budget)
-    if len(keep) < len(frames):
-        frames = [frames[i] for i in keep]
+    shots = build_frames(explorer, spec)
+    keep = thin([len(f.png) for f in shots], spec.current, budget)
+    if len(keep) < len(shots):
+        shots = [shots[i] for i in keep]
         spec.labels, spec.current = tuple(spec.labels[i] for i in keep), keep.index(spec.current)
+    frames = [_frame_widget(explorer, shot) for shot in shots]
     stack = widgets.Stack(children=frames, selected_index=spec.current,
                           layout=widgets.Layout(overflow="visible"))   # no scroll box (see _frame)
     stack.add_class(FRAME_CLASS)

@@ -195,14 +195,23 @@ def test_network_sliders_start_on_a_fine_range_and_widen():
         assert s.value == pytest.approx(float(ex.state.params[key][idx]))
 
 
+def images_alive() -> list[str]:
+    """The model ids of the open Image widgets (those an execution would store)."""
+    from ipywidgets.widgets.widget import _instances
+    return [key for key, w in _instances.items() if isinstance(w, widgets.Image)]
+
+
 def test_frames_over_the_page_budget_are_thinned():
     assert static_page.thin([10] * 9, 4, budget=90) == list(range(9))
     assert static_page.thin([10] * 9, 3, budget=50) == [0, 3, 6, 8]     # every 3rd fits, every 2nd not
     assert static_page.thin([10] * 9, 3, budget=10) == [0, 3, 8]   # never fewer than these
     ex = BackwardStepper(a=2.0, b=1.0, step=3)
     size = len(ex.image.widget.value)
+    before = set(images_alive())
     view = static_page.freeze(ex, budget=3 * size)    # 5 frames do not fit
     labels = list(view.slider._options_labels)
+    # the execution stores every widget ever made: no Image for a frame left out
+    assert len(set(images_alive()) - before) == len(labels)
     assert len(labels) < 5 and {"0", "3", "4"} <= set(labels) and view.slider.label == "3"
     assert len(view.frames) == len(labels) == len(view.stack.children)
     assert frame_png(view, labels.index("3")) == fresh_png(BackwardStepper(a=2.0, b=1.0, step=3))

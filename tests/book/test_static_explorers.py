@@ -159,3 +159,19 @@ def test_the_kernel_free_control_moves_the_picture(browser_page, name):
     assert float(handle.get_attribute("aria-valuenow")) == lo
     assert back["pictures"][0] == seen[0] and back["text"] == texts[0]
     assert not errors, errors
+
+
+def test_every_chapter_page_fits_the_page_budget(built_book):
+    """HTML (with the explorers' frames in its widget state) plus the images it loads <= 3 MB."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "page_budget.py"
+    spec = importlib.util.spec_from_file_location("page_budget", path)
+    budget = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(budget)
+    sizes = budget.page_sizes(built_book)
+    assert len(sizes) == 7, sorted(sizes)
+    over = {name: round(s["total_mb"], 2) for name, s in sizes.items() if s["total_mb"] > budget.BUDGET_MB}
+    assert not over, f"chapter pages over {budget.BUDGET_MB} MB: {over}"
+    assert all(s["frames"] >= 4 for s in sizes.values()), {n: s["frames"] for n, s in sizes.items()}

@@ -26,12 +26,16 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["StaticControl", "register", "freeze", "freeze_all", "thin", "FrozenView", "HOW_TO_RUN",
+__all__ = ["StaticControl", "register", "freeze", "freeze_all", "thin", "FrozenView", "HOW_TO_RUN", "HOW_TO_CHANGE",
            "STATIC_CLASS", "FRAME_CLASS", "NOTE_CLASS"]
 
 # what the page says about the disabled controls (the rocket button / JupyterLab)
 HOW_TO_RUN = ("The greyed controls need a running Python kernel: open this chapter with the rocket "
               "button at the top of the page (Binder or Colab) or in JupyterLab.")
+# ... and, for an explorer whose only control moves on the page, what a kernel still adds
+HOW_TO_CHANGE = ("Nothing else here needs a kernel; to change the experiment itself, open this "
+                 "chapter with the rocket button at the top of the page (Binder or Colab) or in "
+                 "JupyterLab.")
 STATIC_CLASS = "bp-static-control"     # the kernel-free slider (the browser test finds it by this)
 FRAME_CLASS = "bp-static-frames"      # the Stack of frames
 NOTE_CLASS = "bp-static-note"         # the line above a frozen explorer
@@ -190,10 +194,6 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
                                      layout=widgets.Layout(width="420px"))
     slider.add_class(STATIC_CLASS)
     link = widgets.jslink((slider, "index"), (stack, "selected_index"))
-    text = (f"On this page only <b>{spec.description}</b> moves: its {len(frames)} settings were "
-            f"computed when the chapter was executed. {spec.live} {HOW_TO_RUN}")
-    note = widgets.HTML(value=f'<p style="margin:0.2em 0;font-size:0.9em">{text}</p>')
-    note.add_class(NOTE_CLASS)
     image = explorer.image.widget
     mapping = {id(image): [slider, stack] if spec.replaces is None else [stack]}
     for w in spec.readouts:
@@ -201,9 +201,16 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
     if spec.replaces is not None:
         mapping[id(spec.replaces)] = [slider]
     _replace(explorer.widget, mapping)
+    disabled = 0
     for w in _walk(explorer.widget):
         if w is not slider and hasattr(w, "disabled") and not isinstance(w, (widgets.Image, widgets.HTML)):
             w.disabled = True
+            disabled += 1
+    text = (f"On this page only <b>{spec.description}</b> moves: its {len(frames)} settings were "
+            f"computed when the chapter was executed. {spec.live} "
+            f"{HOW_TO_RUN if disabled else HOW_TO_CHANGE}")
+    note = widgets.HTML(value=f'<p style="margin:0.2em 0;font-size:0.9em">{text}</p>')
+    note.add_class(NOTE_CLASS)
     explorer.widget.children = (note, *explorer.widget.children)
     for w in (image, *spec.readouts, *([spec.replaces] if spec.replaces is not None else [])):
         # not shown any more: empty (the execution records a closed widget's last state, so a

@@ -96,8 +96,7 @@ class SymmetryExplorer(ExplorerView):
             lambda i: static_page.set_value(self.seed, seeds[i], self.update),
             seeds.index(symmetry_run(self.result, int(self.seed.value)).seed),
             readouts=[self.status], replaces=self.seed,
-            live="The runs are trained when the chapter is executed; live, the slider shows "
-                 "the same runs.")
+            live="In a kernel the slider reaches every trained run.")
 
     def _build_figure(self) -> None:
         from matplotlib.figure import Figure

@@ -220,3 +220,24 @@ def test_no_code_block_scrolls_sideways_at_1280_px(site):
         page.wait_for_timeout(300)
         wide = page.evaluate(SCROLLING_CODE_JS)
         assert wide == [], f"{path.name}: {len(wide)} code blocks scroll sideways: {wide[:3]}"
+
+
+# on a phone a code block or a wide table or display formula may scroll inside its own box, but
+# the page itself must not scroll sideways, and pictures (figures, explorer frames) fit the column
+PHONE_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll('article img')]
+    .filter(i => i.offsetParent !== null && i.getBoundingClientRect().right > width + 0.5)
+    .map(i => (i.alt || i.src).slice(0, 60));
+  return {page: document.documentElement.scrollWidth, width, wide};
+}"""
+
+
+def test_a_phone_reads_every_chapter_without_sideways_scrolling(site):
+    """At 390 px (a phone) no chapter page scrolls sideways and no picture is cut."""
+    for path, page in chapter_pages(site, width=390):
+        wait_for_mathjax(page)
+        page.wait_for_timeout(500)
+        facts = page.evaluate(PHONE_JS)
+        assert facts["page"] <= facts["width"], f"{path.name}: the page is {facts['page']} px wide"
+        assert facts["wide"] == [], f"{path.name}: pictures wider than the screen: {facts['wide']}"

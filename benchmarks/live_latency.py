@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import offline_browser  # noqa: E402
-from lab_server import jupyterlab_server, open_and_run_all  # noqa: E402
+from lab_server import jupyterlab_server, open_and_run_all, weight_sliders  # noqa: E402
 
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 
@@ -129,11 +128,7 @@ def measure(presses: int, warmup: int) -> dict:
             jupyterlab_server(Path(tmp), [CHAPTER]) as (base, token), \
             offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
-        sliders = page.locator(".jp-OutputArea .widget-slider").filter(
-            has=page.locator(".widget-label", has_text=re.compile(r"^W")))
-        sliders.first.wait_for(state="attached", timeout=300_000)
-        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
-                               ".some(e => /L = /.test(e.innerText))", timeout=120_000)
+        sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
         # every cell has run (later cells move the explorers): the kernel idle for 2 s in a row
         page.wait_for_function("""() => {
             const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;

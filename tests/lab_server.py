@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -99,3 +100,14 @@ def open_and_run_all(context, base: str, token: str, notebook: str):
         await panel.context.ready; await panel.sessionContext.ready; }""")
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     return page, errors
+
+
+def weight_sliders(page, attach_ms: int, readout_ms: int):
+    """The chapter 4 network explorer's weight sliders (labels W...), once they are on the page
+    and the explorer's readout shows a loss ("L = ...")."""
+    sliders = page.locator(".jp-OutputArea .widget-slider").filter(
+        has=page.locator(".widget-label", has_text=re.compile(r"^W")))
+    sliders.first.wait_for(state="attached", timeout=attach_ms)
+    page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+                           ".some(e => /L = /.test(e.innerText))", timeout=readout_ms)
+    return sliders

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from browser import offline_browser
-from lab_server import jupyterlab_server, open_and_run_all
+from lab_server import jupyterlab_server, open_and_run_all, weight_sliders
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
@@ -43,11 +43,7 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab):
     base, token = jupyterlab
     with offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
-        sliders = page.locator(".jp-OutputArea .widget-slider").filter(
-            has=page.locator(".widget-label", has_text=re.compile(r"^W")))
-        sliders.first.wait_for(state="attached", timeout=180_000)
-        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
-                               ".some(e => /L = /.test(e.innerText))", timeout=60_000)
+        sliders = weight_sliders(page, attach_ms=180_000, readout_ms=60_000)
         before = shown_loss(page)
         label = sliders.first.locator(".widget-label").inner_text()
         handle = sliders.first.locator("[role=slider]").first

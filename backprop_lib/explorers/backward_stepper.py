@@ -126,17 +126,13 @@ class BackwardStepper(ExplorerView):
         self.status = widgets.HTML()
         self._observe((self.a, self.b, self.step), self.update)
         self.widget = widgets.VBox([widgets.HBox([self.a, self.b]), self.step, self.image.widget, self.status])
-        self.frozen = None
         self.update()
         static_page.register(self)
 
     def static_control(self) -> static_page.StaticControl:
         """The static page moves the step over all its values (a and b stay)."""
-        steps = list(range(self.step.min, self.step.max + 1))
-        return static_page.StaticControl(
-            "step", [str(k) for k in steps],
-            lambda i: static_page.set_value(self.step, steps[i], self.update), steps.index(self.step.value),
-            readouts=[self.status], replaces=self.step,
+        return static_page.slider_control(
+            self.step, range(self.step.min, self.step.max + 1), self.update, readouts=[self.status],
             live="Live, the sliders a and b change the inputs and every number is recomputed.")
 
     def update(self) -> StepState:

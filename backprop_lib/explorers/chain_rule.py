@@ -179,7 +179,6 @@ class ChainRuleExplorer(ExplorerView):
         self._observe([self.choice], self.set_composite)
         self._observe([self.x], self.update)
         self.widget = widgets.VBox([self.choice, self.x, self.image.widget, self.status])
-        self.frozen = None
         self.set_composite()
         static_page.register(self)
 
@@ -192,11 +191,9 @@ class ChainRuleExplorer(ExplorerView):
     def static_control(self) -> static_page.StaticControl:
         """The static page moves x over :meth:`static_x_values` (the composite stays)."""
         values = self.static_x_values()
-        current = values.index(round(float(self.x.value), 2))
-        return static_page.StaticControl(
-            "x", [f"{v:.2f}" for v in values],
-            lambda i: static_page.set_value(self.x, values[i], self.update), current,
-            readouts=[self.status], replaces=self.x,
+        return static_page.slider_control(
+            self.x, values, self.update, readouts=[self.status], labels=[f"{v:.2f}" for v in values],
+            current=values.index(round(float(self.x.value), 2)),
             live=f"Live, x moves in steps of {self.x.step:g} and the menu picks another composite.")
 
     def set_composite(self) -> ChainState:

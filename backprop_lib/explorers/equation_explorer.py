@@ -122,17 +122,13 @@ class EquationExplorer(ExplorerView):
         self._observe((self.layer, self.unit, self.activation, self.scale), self.update)
         self.widget = widgets.VBox([widgets.HBox([self.layer, self.unit]), widgets.HBox([self.activation, self.scale]),
                                     self.image.widget, self.status])
-        self.frozen = None
         self.update()
         static_page.register(self)
 
     def static_control(self) -> static_page.StaticControl:
         """The static page moves the unit over every unit of the current layer (the rest stays)."""
-        units = list(range(self.unit.min, self.unit.max + 1))
-        return static_page.StaticControl(
-            "unit j", [str(u) for u in units],
-            lambda i: static_page.set_value(self.unit, units[i], self.update), units.index(self.unit.value),
-            readouts=[self.status], replaces=self.unit,
+        return static_page.slider_control(
+            self.unit, range(self.unit.min, self.unit.max + 1), self.update, readouts=[self.status],
             live="Live, you also pick the layer, the hidden activation and the weight scale.")
 
     def update(self) -> EquationState:

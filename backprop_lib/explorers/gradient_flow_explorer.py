@@ -130,17 +130,13 @@ class GradientFlowExplorer(ExplorerView):
 
         self._build_figure()
         self._build_controls(widgets, depth, activation, init, weight_scale, residual, show_delta, normalize)
-        self.frozen = None
         self.update()
         static_page.register(self)
 
     def static_control(self) -> static_page.StaticControl:
         """The static page moves the depth over its whole range (the other controls stay)."""
-        depths = list(range(self.depth.min, self.depth.max + 1))
-        return static_page.StaticControl(
-            "depth L", [str(d) for d in depths],
-            lambda i: static_page.set_value(self.depth, depths[i], self.update), depths.index(self.depth.value),
-            readouts=[self.status], replaces=self.depth,
+        return static_page.slider_control(
+            self.depth, range(self.depth.min, self.depth.max + 1), self.update, readouts=[self.status],
             live=("Live, you also pick the activation, the initialisation and the weight scale, and "
                   "switch on residual connections, layer norm or the spread of |\u03b4|."))
 

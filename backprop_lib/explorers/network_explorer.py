@@ -62,7 +62,6 @@ class NetworkExplorer(ExplorerView):
         self._build_controls(widgets)
         self.snapshot: NetworkSnapshot | None = None
         self._origin = copy.deepcopy(self.state)     # where the current run of gradient steps began
-        self.frozen = None
         self.update()
         static_page.register(self)
 

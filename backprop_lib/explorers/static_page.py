@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["StaticControl", "register", "freeze", "freeze_all", "thin", "FrozenView", "HOW_TO_RUN", "HOW_TO_CHANGE",
+__all__ = ["StaticControl", "register", "slider_control", "freeze", "freeze_all", "thin", "FrozenView", "HOW_TO_RUN", "HOW_TO_CHANGE",
            "STATIC_CLASS", "FRAME_CLASS", "NOTE_CLASS"]
 
 # what the page says about the disabled controls (the rocket button / JupyterLab)
@@ -91,8 +91,24 @@ class FrozenView:
 
 def register(explorer) -> None:
     """Remember ``explorer`` (an object with ``widget``, ``image`` and ``static_control()``) so
-    that :func:`freeze_all` can freeze it.  Explorers call this at the end of ``__init__``."""
+    that :func:`freeze_all` can freeze it; its ``frozen`` is None until then.  Explorers call
+    this at the end of ``__init__``."""
+    explorer.frozen = None
     _EXPLORERS.add(explorer)
+
+
+def slider_control(slider, values: Sequence, update: Callable[[], object], *, live: str,
+                   readouts: Sequence[object] = (), labels: Sequence[str] | None = None,
+                   current: int | None = None) -> StaticControl:
+    """The usual :class:`StaticControl`: sweep the live ``slider`` over ``values`` (set as the
+    learner would, so its observer runs ``update``) and put the static slider in its place, under
+    its own description; ``labels`` default to ``str(value)``, ``current`` to the slider's value."""
+    values = list(values)
+    return StaticControl(
+        slider.description, [str(v) for v in values] if labels is None else labels,
+        lambda i: set_value(slider, values[i], update),
+        values.index(slider.value) if current is None else current,
+        readouts=readouts, replaces=slider, live=live)
 
 
 def _walk(widget):
@@ -185,7 +201,7 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
         spec.labels, spec.current = tuple(spec.labels[i] for i in keep), keep.index(spec.current)
     frames = [_frame_widget(explorer, shot) for shot in shots]
     stack = widgets.Stack(children=frames, selected_index=spec.current,
-                          layout=widgets.Layout(overflow="visible"))   # no scroll box (see _frame)
+                          layout=widgets.Layout(overflow="visible"))   # no scroll box (see _frame_widget)
     stack.add_class(FRAME_CLASS)
     slider = widgets.SelectionSlider(options=[(label, i) for i, label in enumerate(spec.labels)],
                                      index=spec.current, description=spec.description,

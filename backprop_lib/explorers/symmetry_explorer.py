@@ -84,18 +84,15 @@ class SymmetryExplorer(ExplorerView):
         self.status = widgets.HTML()
         self._observe((self.seed,), self.update)
         self.widget = widgets.VBox([self.seed, self.image.widget, self.status])
-        self.frozen = None
         self.update()
         static_page.register(self)
 
     def static_control(self) -> static_page.StaticControl:
         """The static page shows every trained seed (thinned only by the page budget)."""
         seeds = sorted(int(s) for s in self.result["seeds"])
-        return static_page.StaticControl(
-            "seed", [str(s) for s in seeds],
-            lambda i: static_page.set_value(self.seed, seeds[i], self.update),
-            seeds.index(symmetry_run(self.result, int(self.seed.value)).seed),
-            readouts=[self.status], replaces=self.seed,
+        return static_page.slider_control(
+            self.seed, seeds, self.update, readouts=[self.status],
+            current=seeds.index(symmetry_run(self.result, int(self.seed.value)).seed),
             live="In a kernel the slider reaches every trained run.")
 
     def _build_figure(self) -> None:

@@ -128,7 +128,6 @@ class TrainingExplorer(ExplorerView):
         self.run_epochs, self.chunk, self.max_epoch = run_epochs, chunk, run_epochs
         self._build_figure()
         self._build_controls(widgets, dataset, lr, momentum, hidden, activation)
-        self.frozen = None
         self.reset()
         static_page.register(self)
 

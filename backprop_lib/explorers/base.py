@@ -80,15 +80,13 @@ class FigureImage:
         import ipywidgets as widgets
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        if isinstance(density, bool) or not isinstance(density, (int, float)) or not 1 <= density <= 4:
-            raise ValueError(f"density must be a number from 1 to 4 (image pixels per CSS pixel), got {density!r}")
+        self.density = png.pixel_density(density)
         self.figure = figure
         FigureCanvasAgg(figure)  # attach an Agg canvas, whatever the notebook backend is
         # the page size comes from the dpi the figure was made with (remembered on the figure, so a
         # second FigureImage of the same figure does not double it again)
         self.css_dpi = float(getattr(figure, "_css_dpi", figure.dpi))
         figure._css_dpi = self.css_dpi
-        self.density = float(density)
         figure.set_dpi(self.css_dpi * self.density)
         width, height = figure.get_size_inches()
         self.css_size = (round(width * self.css_dpi), round(height * self.css_dpi))

@@ -17,6 +17,14 @@ import numpy as np
 PALETTE_TOLERANCE = 24
 
 
+def pixel_density(value) -> float:
+    """``value`` as image pixels per CSS pixel, a number from 1 to 4 (ValueError otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 1 <= value <= 4:
+        raise ValueError(f"density must be a number from 1 to 4 (image pixels per CSS pixel), "
+                         f"got {value!r}")
+    return float(value)
+
+
 def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
     """``(png_bytes, palette)`` for an (height, width, 4) uint8 image.
 

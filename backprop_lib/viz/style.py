@@ -83,10 +83,9 @@ def figure_png(fig, density: float = FIGURE_DENSITY) -> tuple[bytes, dict] | Non
     import numpy as np
     from PIL import Image
 
-    from backprop_lib.viz.png import encode_png
+    from backprop_lib.viz.png import encode_png, pixel_density
 
-    if isinstance(density, bool) or not isinstance(density, (int, float)) or not 1 <= density <= 4:
-        raise ValueError(f"density must be a number from 1 to 4, got {density!r}")
+    density = pixel_density(density)
     if not fig.axes and not fig.lines:
         return None
     css_dpi = float(getattr(fig, "_css_dpi", fig.dpi))

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import offline_browser  # noqa: E402
-from lab_server import jupyterlab_server, open_and_run_all, weight_sliders  # noqa: E402
+from lab_server import READER_SETTINGS, jupyterlab_server, open_and_run_all, weight_sliders  # noqa: E402
 
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 
@@ -42,10 +42,10 @@ INSTRUMENT = """handle => {
     const img = out.querySelector('img');
     // one record per press: the key press, the first message the page sends to the kernel after
     // it, the first large message (the image) the kernel sends back, the new src, the decoded image
-    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null};
+    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null, sharp: null, sharpSize: null};
     document.addEventListener('keydown', () => {
         bench.pending = {key: performance.now(), sent: null, first: null, received: null, src: null,
-                         decoded: null};
+                         decoded: null, sharp: null, sharpDecoded: null};
     }, true);
     const ws = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel._ws;
     if (ws) {
@@ -65,7 +65,17 @@ INSTRUMENT = """handle => {
         };
     }
     new MutationObserver(() => {
-        if (bench.pending === null) { bench.unprompted += 1; return; }
+        // a full-density frame that follows a 1x one (the reader stopped moving)
+        if (bench.pending === null) {
+            const last = bench.pairs[bench.pairs.length - 1], at = performance.now();
+            if (last === undefined) { bench.unprompted += 1; return; }
+            img.decode().then(() => {
+                if (last.sharp === null) { last.sharp = at; last.sharpDecoded = performance.now(); }
+                bench.sharpSize = [img.naturalWidth, img.naturalHeight];
+                fetch(img.src).then(r => r.blob()).then(b => { bench.sharpBytes = b.size; }).catch(() => {});
+            }).catch(() => {});
+            return;
+        }
         const pair = bench.pending;
         pair.src = performance.now();
         bench.pending = null;
@@ -83,6 +93,8 @@ INSTRUMENT = """handle => {
 # status line and table are sent after the image)
 DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].decoded !== null
     && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"""
+# ... and its full-density frame has come and been decoded
+SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].sharpDecoded !== null"""
 
 
 # run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
@@ -123,9 +135,12 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(presses: int, warmup: int) -> dict:
+def measure(presses: int, warmup: int, settled: int, windowing: str | None) -> dict:
+    settings = dict(READER_SETTINGS)
+    if windowing:
+        settings["@jupyterlab/notebook-extension/tracker"] = {"windowingMode": windowing}
     with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp, \
-            jupyterlab_server(Path(tmp), [CHAPTER]) as (base, token), \
+            jupyterlab_server(Path(tmp), [CHAPTER], settings) as (base, token), \
             offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
         sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
@@ -135,7 +150,7 @@ def measure(presses: int, warmup: int) -> dict:
             if (kernel.status !== 'idle') { window.__idleSince = null; return false; }
             window.__idleSince = window.__idleSince || performance.now();
             return performance.now() - window.__idleSince > 2000; }""", polling=100, timeout=300_000)
-        label = sliders.first.locator(".widget-label").inner_text()
+        label = sliders.first.locator(".widget-label").text_content()
         handle = sliders.first.locator("[role=slider]").first
         handle.scroll_into_view_if_needed()
         handle.click()
@@ -146,12 +161,20 @@ def measure(presses: int, warmup: int) -> dict:
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
             page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
             page.wait_for_timeout(30)
+        # then presses that each wait for the full-density frame (the reader stops after one move)
+        for i in range(total, total + settled):
+            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+            page.wait_for_function(SHARP_DONE, arg=i + 1, timeout=30_000)
+            page.wait_for_timeout(30)
         bench = page.evaluate("() => window.__bench")
         kernel_ms = json.loads(page.evaluate(EXECUTE, KERNEL_READ)) if not timers else {}
         page.close()
     pairs = bench["pairs"][warmup:total]
-    if len(bench["pairs"]) != total:
-        raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total}")
+    if len(bench["pairs"]) != total + settled:
+        raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total + settled}")
+    still = bench["pairs"][total:]
+    sharp_ms = np.array([p["sharp"] - p["key"] for p in still], dtype=float)
+    sharp_decoded_ms = np.array([p["sharpDecoded"] - p["key"] for p in still], dtype=float)
     stamps = {k: np.array([p[k] if p[k] is not None else np.nan for p in pairs], dtype=float)
               for k in ("key", "sent", "first", "received", "src", "decoded")}
     src_ms, decoded_ms = stamps["src"] - stamps["key"], stamps["decoded"] - stamps["key"]
@@ -165,14 +188,17 @@ def measure(presses: int, warmup: int) -> dict:
     stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
     # inside the kernel (same presses): the explorer's update, of which the redraw and the PNG
     if kernel_ms:
-        update, rgba, png = (np.asarray(kernel_ms[k][warmup:], dtype=float)
+        update, rgba, png = (np.asarray(kernel_ms[k][warmup:total], dtype=float)
                              for k in ("update", "render_rgba", "render_png"))
         stage_ms.update(kernel_update=float(np.median(update)), kernel_draw=float(np.median(rgba)),
                         kernel_encode=float(np.median(png - rgba)) if len(png) == len(rgba) else None)
     return {"slider": label, "presses": presses,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
-            "stage_median_ms": stage_ms,
+            "stage_median_ms": stage_ms, "settled_presses": settled,
+            "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
+            "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),
+            "windowing": windowing or "JupyterLab's default",
             "image_px": bench["size"][:2] if bench["size"] else size[:2],
             "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
             "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
@@ -202,7 +228,10 @@ def kernel_stages(repeat: int = 41) -> dict:
     draw = 1e3 * median_time(image.render_rgba, repeat=repeat, warmup=3)
     draw_png = 1e3 * median_time(image.render_png, repeat=repeat, warmup=3)
     png = image.render_png()
+    # the frame answering a move in a live kernel: drawn and encoded at 1x
+    preview = 1e3 * median_time(lambda: image.render_png(1.0), repeat=repeat, warmup=3)
     return {"update_ms": update, "draw_ms": draw, "encode_ms": draw_png - draw, "png_bytes": len(png),
+            "preview_draw_png_ms": preview, "preview_png_bytes": len(image.render_png(1.0)),
             "image_px": list(image.render_rgba().shape[1::-1]), "load": load()}
 
 
@@ -210,6 +239,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presses", type=int, default=120)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--settled", type=int, default=15,
+                        help="presses that each wait for the full-density frame")
+    parser.add_argument("--windowing", default=None,
+                        help="JupyterLab's notebook windowing mode (default: JupyterLab's own, "
+                             "contentVisibility; the tests use none)")
     parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
     args = parser.parse_args()
     if args.kernel_stages:
@@ -217,7 +251,7 @@ def main() -> None:
         return
     before = load()
     start = time.perf_counter()
-    result = measure(args.presses, args.warmup)
+    result = measure(args.presses, args.warmup, args.settled, args.windowing)
     result["load_before"], result["load_after"] = before, load()
     result["cores"] = os.cpu_count()
     result["seconds"] = round(time.perf_counter() - start, 1)
@@ -225,7 +259,9 @@ def main() -> None:
           f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "
           f"{result['decoded_median_ms']:.1f} ms, p95 {result['decoded_p95_ms']:.1f} ms "
           f"; stages (median ms) {result['stage_median_ms']}; image {result['image_px']} px shown at "
-          f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; load {before} -> {result['load_after']}")
+          f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; after one press and a pause, "
+          f"key -> full-density src median {result['sharp_src_median_ms']:.1f} ms ({result['sharp_image_px']} px, "
+          f"{result['sharp_image_bytes']} bytes); load {before} -> {result['load_after']}")
     print(json.dumps({"live_latency": result}, sort_keys=True))
 
 

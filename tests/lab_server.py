@@ -22,24 +22,26 @@ from pathlib import Path
 
 from browser import free_port
 
-# render every cell (JupyterLab 4 otherwise only puts cells near the viewport in the page), and
 # no news pop-up over the notebook
-SETTINGS = {"@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
-            "@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
+READER_SETTINGS = {"@jupyterlab/apputils-extension/notification": {"fetchNews": "false"}}
+# the tests also render every cell in full (by default JupyterLab 4 skips rendering the cells
+# outside the viewport, CSS content-visibility), so that they can look at any output
+SETTINGS = {**READER_SETTINGS, "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"}}
 
 
 @contextmanager
-def jupyterlab_server(workdir: Path, notebooks: list[Path]):
-    """A JupyterLab server on 127.0.0.1 serving copies of ``notebooks`` (in ``workdir/root``);
-    yields ``(base_url, token)``."""
+def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | None = None):
+    """A JupyterLab server on 127.0.0.1 serving copies of ``notebooks`` (in ``workdir/root``),
+    with the user settings ``settings`` (default :data:`SETTINGS`); yields ``(base_url, token)``."""
     workdir = Path(workdir)
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
     for notebook in notebooks:
         shutil.copy(notebook, root / Path(notebook).name)
     port, token = free_port(), secrets.token_hex(16)
+    plugins = SETTINGS if settings is None else settings
     settings = workdir / "settings"
-    for plugin, values in SETTINGS.items():
+    for plugin, values in plugins.items():
         target = settings / f"{plugin}.jupyterlab-settings"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(values))
@@ -109,5 +111,5 @@ def weight_sliders(page, attach_ms: int, readout_ms: int):
         has=page.locator(".widget-label", has_text=re.compile(r"^W")))
     sliders.first.wait_for(state="attached", timeout=attach_ms)
     page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
-                           ".some(e => /L = /.test(e.innerText))", timeout=readout_ms)
+                           ".some(e => /L = /.test(e.textContent))", timeout=readout_ms)
     return sliders

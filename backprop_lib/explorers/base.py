@@ -14,6 +14,7 @@ import numpy as np
 
 from backprop_lib._validation import call_safely
 from backprop_lib.viz import png
+from backprop_lib.viz.glyph_text import GlyphCanvasAgg
 
 # the note above every explorer; the book shows it through the MyST substitution {{ kernel_note }}
 KERNEL_NOTE = ('On the HTML page one control of the explorer below moves (its settings were computed '
@@ -61,6 +62,33 @@ class ExplorerView:
 PIXEL_DENSITY = 2.0
 # frames are sent as palette PNGs within this tolerance of their pixels (backprop_lib.viz.png)
 PALETTE_TOLERANCE = png.PALETTE_TOLERANCE
+# While the reader moves a control, frames are drawn at 1x (a quarter of the pixels to draw,
+# encode, send and decode); this long after the last move the same picture follows at full density.
+SHARPEN_AFTER_S = 0.25
+
+
+def answering_the_page() -> bool:
+    """Is this kernel handling a message from the page (the reader moved a control), rather than
+    running a cell? Outside a kernel (tests, scripts) the answer is no."""
+    try:
+        from IPython import get_ipython
+
+        kernel = getattr(get_ipython(), "kernel", None)
+        parent = kernel.get_parent() if kernel is not None else None
+        return bool(parent) and parent.get("header", {}).get("msg_type") == "comm_msg"
+    except Exception:  # no IPython, an unknown kernel: a cell or a script
+        return False
+
+
+def _later(delay: float, callback: Callable[[], None]):
+    """``callback`` after ``delay`` seconds on the kernel's event loop (a handle with ``cancel()``),
+    or ``None`` when no event loop is running."""
+    import asyncio
+
+    try:
+        return asyncio.get_running_loop().call_later(delay, callback)
+    except RuntimeError:
+        return None
 
 
 class FigureImage:
@@ -74,15 +102,19 @@ class FigureImage:
     The figure's dpi at construction is its size on the page: a ``Figure(figsize=(8, 4), dpi=80)``
     is shown 640 x 320 CSS pixels wide (``css_size``; at most the column's width), and drawn with
     ``density`` (default :data:`PIXEL_DENSITY`) image pixels per CSS pixel, i.e. at dpi 160.
+    When a refresh answers a control the reader moved in a running kernel, the frame is drawn at
+    1x and the full-density frame follows :data:`SHARPEN_AFTER_S` after the last refresh; a
+    refresh from a cell (and so every stored output and static frame) is at full density.
+    Text is drawn from cached glyphs (:mod:`backprop_lib.viz.glyph_text`).
     """
 
     def __init__(self, figure, alt: str = "", density: float = PIXEL_DENSITY):
         import ipywidgets as widgets
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.density = png.pixel_density(density)
         self.figure = figure
-        FigureCanvasAgg(figure)  # attach an Agg canvas, whatever the notebook backend is
+        # an Agg canvas whatever the notebook backend is; its text is drawn from cached glyphs
+        GlyphCanvasAgg(figure)
         # the page size comes from the dpi the figure was made with (remembered on the figure, so a
         # second FigureImage of the same figure does not double it again)
         self.css_dpi = float(getattr(figure, "_css_dpi", figure.dpi))
@@ -90,7 +122,9 @@ class FigureImage:
         figure.set_dpi(self.css_dpi * self.density)
         width, height = figure.get_size_inches()
         self.css_size = (round(width * self.css_dpi), round(height * self.css_dpi))
-        self._palette = None  # the last palette image (PIL, mode "P"), reused while it fits
+        # the last palette image (PIL, mode "P") at each density, reused while it fits
+        self._palettes: dict[float, object] = {}
+        self._sharpen = None        # the pending full-density frame (an event-loop handle)
         # No `tooltip` here: the ipywidgets HTML manager (1.0.6) fails to render an Image that has one.
         # On the static page the image gets its text alternative from _ext/static/vendor/4-widget-labels.js.
         self.alt = alt
@@ -103,21 +137,45 @@ class FigureImage:
         self.figure.canvas.draw()
         return np.asarray(self.figure.canvas.buffer_rgba())
 
-    def render_png(self) -> bytes:
-        """:meth:`render_rgba` as PNG (:func:`backprop_lib.viz.png.encode_png`): an opaque figure
-        with a palette of 256 colours when that palette is within ``PALETTE_TOLERANCE`` of every
-        sampled pixel (at 2x density the network explorer's frame takes ~9 ms and ~65 kB where a
-        lossless RGB PNG takes ~30 ms and ~190 kB); the palette of the last frame is reused while
-        it fits. Otherwise, and for a transparent figure, a lossless PNG. zlib level 1: level 6
-        takes ~3x longer for a ~10% smaller file."""
-        data, self._palette = png.encode_png(self.render_rgba(), self._palette)
+    def render_png(self, density: float | None = None) -> bytes:
+        """:meth:`render_rgba` as PNG (:func:`backprop_lib.viz.png.encode_png`) at ``density``
+        (default: the image's): an opaque figure with a palette of 256 colours when that palette
+        is within ``PALETTE_TOLERANCE`` of every sampled pixel (at 2x density the network
+        explorer's frame takes ~9 ms and ~65 kB where a lossless RGB PNG takes ~30 ms and
+        ~190 kB); the palette of the last frame at that density is reused while it fits.
+        Otherwise, and for a transparent figure, a lossless PNG. zlib level 1: level 6 takes ~3x
+        longer for a ~10% smaller file."""
+        density = self.density if density is None else density
+        if density != self.density:
+            self.figure.set_dpi(self.css_dpi * density)
+        try:
+            data, self._palettes[density] = png.encode_png(self.render_rgba(), self._palettes.get(density))
+        finally:
+            if density != self.density:
+                self.figure.set_dpi(self.css_dpi * self.density)
         return data
 
     def refresh(self, fresh_palette: bool = False) -> None:
         """Render the figure as it is now into the image widget; ``fresh_palette`` picks the
         palette from this picture alone (not the last frame's), so the bytes depend only on what
-        the figure shows (the static page's frames are rendered so)."""
+        the figure shows (the static page's frames are rendered so). Answering the reader's move
+        in a kernel, a 1x frame now and the full-density one once the moves stop."""
         if fresh_palette:
-            self._palette = None
+            self._palettes.clear()
+        if self._sharpen is not None:
+            self._sharpen.cancel()
+            self._sharpen = None
+        if self.density > 1 and answering_the_page():
+            self._sharpen = _later(SHARPEN_AFTER_S, self._sharpen_now)
+            if self._sharpen is not None:
+                self.widget.value = self.render_png(1.0)
+                return
         self.widget.value = self.render_png()
+
+    def _sharpen_now(self) -> None:
+        """The full-density frame of the picture shown at 1x (run by the event loop)."""
+        self._sharpen = None
+        value, _error = call_safely(self.render_png)
+        if value is not None:
+            self.widget.value = value
 

@@ -27,17 +27,18 @@ class BlitFigureImage(FigureImage):
             raise TypeError("dynamic must be matplotlib artists (lines, texts, ...) of the figure")
         for artist in self.dynamic:
             artist.set_animated(True)
-        self._background = None
+        self._backgrounds = {}      # one per dpi (a 1x frame while a control moves, the full one after)
         super().__init__(figure, alt)
 
     def invalidate(self) -> None:
-        """Forget the cached background; the next refresh renders the whole figure."""
-        self._background = None
+        """Forget the cached backgrounds; the next refresh renders the whole figure."""
+        self._backgrounds.clear()
 
     def render_rgba(self) -> np.ndarray:
         """The figure as it is now, as an (height, width, 4) uint8 array."""
         canvas = self.figure.canvas
-        if self._background is None:
+        background = self._backgrounds.get(self.figure.dpi)
+        if background is None:
             # Axes.draw skips animated lines and texts but still composites an animated AxesImage
             # (matplotlib keeps images in its image-compositing pass), so a cached background
             # would hold the current image and every blit would paint the new one over it: hide
@@ -47,12 +48,12 @@ class BlitFigureImage(FigureImage):
                 image.set_visible(False)
             try:
                 canvas.draw()
-                self._background = canvas.copy_from_bbox(self.figure.bbox)
+                self._backgrounds[self.figure.dpi] = canvas.copy_from_bbox(self.figure.bbox)
             finally:
                 for image in images:
                     image.set_visible(True)
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(background)
         for artist in self.dynamic:                 # in the order given (the caller's z-order)
             self.figure.draw_artist(artist)
         return np.asarray(canvas.buffer_rgba())

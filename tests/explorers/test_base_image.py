@@ -108,3 +108,79 @@ def test_a_blitted_image_is_drawn_at_the_same_density():
     view.refresh()
     assert decoded(bytes(view.widget.value)).size == (round(180 * PIXEL_DENSITY), round(120 * PIXEL_DENSITY))
     assert view.widget.layout.width == "180px"
+
+
+# ---------------------------------------------------------------------- moving: 1x, then sharp
+class FakeKernel:
+    """What answering_the_page asks a kernel: the message it is handling."""
+
+    def __init__(self, msg_type):
+        self.msg_type = msg_type
+
+    def get_parent(self):
+        return {"header": {"msg_type": self.msg_type}}
+
+
+@pytest.mark.parametrize("msg_type, answering", [("comm_msg", True), ("execute_request", False)])
+def test_a_comm_message_is_the_reader_moving_a_control_and_a_cell_is_not(monkeypatch, msg_type, answering):
+    import IPython
+
+    from backprop_lib.explorers import base
+
+    shell = type("Shell", (), {"kernel": FakeKernel(msg_type)})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    assert base.answering_the_page() is answering
+
+
+def test_outside_a_kernel_nothing_is_answering_the_page():
+    from backprop_lib.explorers.base import answering_the_page
+
+    assert answering_the_page() is False
+
+
+def blit_view():
+    fig, line = line_figure(dpi=80, figsize=(3.0, 2.0))
+    return BlitFigureImage(fig, [line]), line
+
+
+def test_a_move_answered_in_a_kernel_sends_1x_now_and_the_full_density_frame_once_it_stops(monkeypatch):
+    import asyncio
+
+    from backprop_lib.explorers import base
+
+    view, line = blit_view()
+    full_size = decoded(bytes(view.widget.value)).size
+    monkeypatch.setattr(base, "answering_the_page", lambda: True)
+    monkeypatch.setattr(base, "SHARPEN_AFTER_S", 0.05)
+    frames = []
+    view.widget.observe(lambda change: frames.append(decoded(bytes(change["new"])).size), names="value")
+
+    async def moves():
+        for y in (0.2, 0.4, 0.6):              # three moves 10 ms apart: one sharp frame, at the end
+            line.set_ydata([0, y])
+            view.refresh()
+            await asyncio.sleep(0.01)
+        assert frames == [view.css_size] * 3   # each answered at 1x at once
+        await asyncio.sleep(0.2)
+
+    asyncio.run(moves())
+    assert frames == [view.css_size] * 3 + [full_size]
+    # the full-density frame shows the last move, the same bytes as a refresh from a cell
+    sharp = bytes(view.widget.value)
+    monkeypatch.setattr(base, "answering_the_page", lambda: False)
+    view.refresh()
+    assert decoded(sharp).size == full_size
+    assert np.array_equal(np.asarray(decoded(sharp).convert("RGB")),
+                          np.asarray(decoded(bytes(view.widget.value)).convert("RGB")))
+    assert view.figure.dpi == 80 * PIXEL_DENSITY           # the figure is left at its full dpi
+
+
+def test_without_an_event_loop_a_move_is_answered_at_full_density(monkeypatch):
+    from backprop_lib.explorers import base
+
+    view, line = blit_view()
+    monkeypatch.setattr(base, "answering_the_page", lambda: True)
+    line.set_ydata([0, 0.3])
+    view.refresh()
+    assert decoded(bytes(view.widget.value)).size == (round(240 * PIXEL_DENSITY), round(160 * PIXEL_DENSITY))
+    assert view._sharpen is None

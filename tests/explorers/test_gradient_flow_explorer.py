@@ -134,7 +134,7 @@ def test_moving_depth_keeps_the_axes_and_blits_the_curve():
     ylim = w.ax.get_ylim()
     w.depth.value = 21
     w.depth.value = 20
-    assert w.ax.get_ylim() == ylim and w.image._background is not None   # no full redraw needed
+    assert w.ax.get_ylim() == ylim and w.image._backgrounds   # no full redraw needed
     assert w.ax.get_xlim() == (0.5, DEPTH_RANGE[1] + 0.5)
     w.activation.value = "relu"               # a very different curve: the axis follows it
     lo, hi = w.ax.get_ylim()

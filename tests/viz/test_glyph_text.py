@@ -1,0 +1,93 @@
+"""Text drawn from cached glyphs (backprop_lib.viz.glyph_text) against matplotlib's own Agg text."""
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+
+from backprop_lib.viz.glyph_text import GlyphCanvasAgg, GlyphRendererAgg, string_bitmap
+
+NUMBERS = ["0.5933", "-6.05e-4", "δ -0.0123", "L: 0.1234 → 0.0456", "y = 0.50", "1.50e+0"]
+WORDS = ["gradient steps taken", "AVWa fi", "loss history", "Wij"]
+
+
+@pytest.mark.parametrize("size", [7.5, 9, 12])
+@pytest.mark.parametrize("weight", ["normal", "bold"])
+def test_metrics_are_matplotlibs_to_within_a_pixel_or_two(size, weight):
+    prop = FontProperties(size=size, weight=weight)
+    fast, exact = GlyphRendererAgg(200, 100, 144), RendererAgg(200, 100, 144)
+    for text, bound in [(t, 1.7) for t in NUMBERS] + [(t, 2.1) for t in WORDS]:
+        w, h, d = fast.get_text_width_height_descent(text, prop, False)
+        w0, h0, d0 = exact.get_text_width_height_descent(text, prop, False)
+        assert (h, d) == (h0, d0), text
+        assert abs(w - w0) <= bound, (text, w, w0)
+
+
+def test_a_string_bitmap_has_freetypes_ink_in_about_the_same_place():
+    prop = FontProperties(size=9, weight="bold")
+    renderer = GlyphRendererAgg(200, 100, 144)
+    for text in NUMBERS:
+        bitmap = string_bitmap(renderer._face(prop), text)[0].astype(float)
+        font = RendererAgg(200, 100, 144)._prepare_font(prop)
+        font.set_text(text, 0.0, flags=get_hinting_flag())
+        font.draw_glyphs_to_bitmap(antialiased=True)
+        exact = np.asarray(font.get_image(), dtype=float)
+        assert abs(bitmap.shape[0] - exact.shape[0]) <= 1 and abs(bitmap.shape[1] - exact.shape[1]) <= 2
+        assert bitmap.sum() == pytest.approx(exact.sum(), rel=0.05), text   # the same amount of ink
+        h, w = min(bitmap.shape[0], exact.shape[0]), min(bitmap.shape[1], exact.shape[1])
+        columns = lambda a: a[:h, :w].sum(axis=0) / a[:h, :w].sum()     # noqa: E731
+        # where the ink is, column by column: half a pixel of shift per glyph at most
+        assert np.abs(np.cumsum(columns(bitmap)) - np.cumsum(columns(exact))).max() < 0.06, text
+
+
+def figure_with(texts, canvas_class):
+    fig = Figure(figsize=(3, 1.5), dpi=100)
+    canvas_class(fig)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    for i, (text, kwargs) in enumerate(texts):
+        ax.text(0.5, 0.85 - 0.3 * i, text, ha="center", va="center", **kwargs)
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba())[..., :3].astype(int)
+
+
+def test_each_text_has_matplotlibs_ink_in_the_same_place():
+    texts = [("-6.05e-4", dict(rotation=30, rotation_mode="anchor", fontweight="bold",
+                               bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none"))),
+             ("δ 0.0121", dict(color="#8a5000")), ("L: 0.1234 → 0.0456", {})]
+    for text in texts:
+        fast, exact = figure_with([text], GlyphCanvasAgg), figure_with([text], FigureCanvasAgg)
+        ink, ink0 = (255 - a.mean(axis=-1) for a in (fast, exact))
+        assert ink0.sum() > 50 * 255                                # the text is there
+        assert ink.sum() == pytest.approx(ink0.sum(), rel=0.05), text[0]   # as much ink
+        rows, cols = np.indices(ink.shape)
+        centre = [(ink * rows).sum() / ink.sum(), (ink * cols).sum() / ink.sum()]
+        centre0 = [(ink0 * rows).sum() / ink0.sum(), (ink0 * cols).sum() / ink0.sum()]
+        assert np.allclose(centre, centre0, atol=1.5), text[0]      # within ~a pixel
+
+
+def test_maths_text_is_drawn_by_matplotlib_itself():
+    texts = [("$a^{(1)}_2$", {}), (r"$\delta = \partial L / \partial z$", {})]
+    assert np.array_equal(figure_with(texts, GlyphCanvasAgg), figure_with(texts, FigureCanvasAgg))
+
+
+def test_blank_and_empty_strings_draw_nothing_and_measure_nothing():
+    renderer = GlyphRendererAgg(50, 50, 100)
+    prop = FontProperties(size=9)
+    assert renderer.get_text_width_height_descent("", prop, False) == (0.0, 0.0, 0.0)
+    assert renderer.get_text_width_height_descent(" ", prop, False) == \
+        RendererAgg(50, 50, 100).get_text_width_height_descent(" ", prop, False)
+    blank = figure_with([(" ", {}), ("", {})], GlyphCanvasAgg)
+    assert blank.min() == 255
+
+
+def test_the_canvas_keeps_one_renderer_per_dpi():
+    fig = Figure(figsize=(2, 1), dpi=80)
+    canvas = GlyphCanvasAgg(fig)
+    first = canvas.get_renderer()
+    assert isinstance(first, GlyphRendererAgg)
+    fig.set_dpi(160)
+    second = canvas.get_renderer()
+    assert second is not first and second.dpi == 160
+    fig.set_dpi(80)
+    assert canvas.get_renderer() is first                     # its glyphs are kept

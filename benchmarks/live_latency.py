@@ -42,7 +42,7 @@ INSTRUMENT = """handle => {
     const img = out.querySelector('img');
     // one record per press: the key press, the first message the page sends to the kernel after
     // it, the first large message (the image) the kernel sends back, the new src, the decoded image
-    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null, sharp: null, sharpSize: null};
+    const bench = {pairs: [], pending: null, unprompted: 0, bytes: 0, size: null, sharpSize: null};
     document.addEventListener('keydown', () => {
         bench.pending = {key: performance.now(), sent: null, first: null, received: null, src: null,
                          decoded: null, sharp: null, sharpDecoded: null};

@@ -8,7 +8,7 @@ rasterizes each character once per font, size and dpi and builds a string from t
 
 * metrics (width, height, descent) come from the glyphs' boxes and their pen positions, which
   are FreeType's own (advances and kerning as in ``set_text``): heights and descents as
-  matplotlib's; widths within 1 px for numbers (2.1 px for the worst string of letters
+  matplotlib's; widths within 1.7 px for numbers (2.1 px for the worst string of letters
   measured: FreeType's box of a glyph moves a little with its sub-pixel pen position), so
   alignment, rotation and text boxes stay where they were;
 * the bitmap places each glyph at the whole pixel nearest its pen position (FreeType renders it
@@ -100,7 +100,7 @@ class _Face:
 
 
 def string_bitmap(face: _Face, text: str):
-    """``(bitmap, x_min, descent, width, height)`` of ``text`` (bitmap uint8, the rest 26.6),
+    """``(bitmap, x_min, descent)`` of ``text`` (bitmap uint8, the others 26.6),
     with the layout of ``FT2Font.set_text`` + ``draw_glyphs_to_bitmap``."""
     glyphs, pens, (x_min, y_min, x_max, y_max) = face.layout(text)
     bitmap = np.zeros(((y_max - y_min) // 64 + 2, (x_max - x_min) // 64 + 2), dtype=np.uint8)
@@ -113,7 +113,7 @@ def string_bitmap(face: _Face, text: str):
         if h > 0 and w > 0:
             target = bitmap[top:top + h, left:left + w]
             np.maximum(target, image[:h, :w], out=target)
-    return bitmap, x_min, -y_min, x_max - x_min, y_max - y_min
+    return bitmap, x_min, -y_min
 
 
 class GlyphRendererAgg(RendererAgg):
@@ -146,7 +146,7 @@ class GlyphRendererAgg(RendererAgg):
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
         if ismath:
             return super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
-        bitmap, x_min, descent, _, _ = string_bitmap(self._face(prop, bool(gc.get_antialiased())), s)
+        bitmap, x_min, descent = string_bitmap(self._face(prop, bool(gc.get_antialiased())), s)
         d = descent / 64.0
         x = round(x + x_min / 64.0 + d * sin(radians(angle)))
         y = round(y + d * cos(radians(angle)))

@@ -2,6 +2,8 @@
 
     python benchmarks/live_latency.py [--presses 120] [--warmup 10]
     python benchmarks/live_latency.py --kernel-stages   # the Python side alone, no browser
+    python benchmarks/live_latency.py --nagle           # without the course's server extension
+    python benchmarks/live_latency.py --stored-frames   # the round trip without the drawing
 
 Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
 chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
@@ -15,6 +17,9 @@ the previous picture and for the kernel to be idle again, then 30 ms, so presses
 Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
 both latencies, the image's size (pixels and bytes), the press count and the load average.
 The kernel inherits this process's environment (PYTHONPATH picks the library it imports).
+JupyterLab loads the course's server extension (backprop_lib.explorers.websocket: TCP_NODELAY on
+the kernel websocket) unless ``--nagle``; the JSON says which (``tcp_nodelay``, read from the
+server's log).
 A benchmark, not a test: nothing here asserts a time.
 """
 from __future__ import annotations
@@ -36,6 +41,7 @@ from browser import offline_browser  # noqa: E402
 from lab_server import READER_SETTINGS, jupyterlab_server, open_and_run_all, weight_sliders  # noqa: E402
 
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
+EXTENSION = "backprop_lib.explorers.websocket"      # the course's Jupyter server extension
 
 INSTRUMENT = """handle => {
     const out = handle.closest('.jp-OutputArea-output');
@@ -115,6 +121,18 @@ _bench_wrap(explorer, "update")
 _bench_wrap(explorer.image, "render_rgba")
 _bench_wrap(explorer.image, "render_png")
 """
+# --stored-frames: the explorer's update replaced by sending one of two frames drawn beforehand
+# (1x, as while moving), so a press costs the kernel ~0.1 ms: the round trip without the drawing
+KERNEL_STORED_FRAMES = """
+_bench_frames = [explorer.image.render_png(1.0)]
+explorer.state.set_param("W1", (0, 0), explorer.state.params["W1"][0, 0] + 0.01)
+explorer.update()
+_bench_frames.append(explorer.image.render_png(1.0))
+def _bench_stored_frame(_i=[0]):
+    _i[0] += 1
+    explorer.image.widget.value = _bench_frames[_i[0] % 2]
+explorer.update = _bench_stored_frame
+"""
 KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
 EXECUTE = """async code => {
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -128,6 +146,9 @@ EXECUTE = """async code => {
 
 
 def percentile(values, q: float) -> float:
+    values = np.asarray(values, dtype=float)
+    if not np.isfinite(values).any():
+        return float("nan")
     return float(np.percentile(np.asarray(values, dtype=float), q))
 
 
@@ -135,12 +156,15 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def measure(presses: int, warmup: int, settled: int, windowing: str | None) -> dict:
+def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagle: bool = False,
+            stored_frames: bool = False) -> dict:
     settings = dict(READER_SETTINGS)
     if windowing:
         settings["@jupyterlab/notebook-extension/tracker"] = {"windowingMode": windowing}
+    # --nagle: Jupyter Server's own kernel websockets, without the course's extension
+    server_args = (f"--ServerApp.jpserver_extensions={EXTENSION}=False",) if nagle else ()
     with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp, \
-            jupyterlab_server(Path(tmp), [CHAPTER], settings) as (base, token), \
+            jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args) as (base, token), \
             offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
         sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
@@ -155,7 +179,8 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None) -> d
         handle.scroll_into_view_if_needed()
         handle.click()
         size = handle.evaluate(INSTRUMENT)
-        timers = page.evaluate(EXECUTE, KERNEL_TIMERS)
+        setup = page.evaluate(EXECUTE, KERNEL_STORED_FRAMES) if stored_frames else ""
+        timers = setup + page.evaluate(EXECUTE, KERNEL_TIMERS)
         total = warmup + presses
         for i in range(total):
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
@@ -169,10 +194,14 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None) -> d
         bench = page.evaluate("() => window.__bench")
         kernel_ms = json.loads(page.evaluate(EXECUTE, KERNEL_READ)) if not timers else {}
         page.close()
+        # what the server did with the kernel websocket (backprop_lib.explorers.websocket logs it)
+        nodelay = "on" if "TCP_NODELAY 1" in (Path(tmp) / "server.log").read_text() else "off"
     pairs = bench["pairs"][warmup:total]
     if len(bench["pairs"]) != total + settled:
         raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total + settled}")
     still = bench["pairs"][total:]
+    if not still:
+        still = [{"key": np.nan, "sharp": np.nan, "sharpDecoded": np.nan}]
     sharp_ms = np.array([p["sharp"] - p["key"] for p in still], dtype=float)
     sharp_decoded_ms = np.array([p["sharpDecoded"] - p["key"] for p in still], dtype=float)
     stamps = {k: np.array([p[k] if p[k] is not None else np.nan for p in pairs], dtype=float)
@@ -190,15 +219,16 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None) -> d
     if kernel_ms:
         update, rgba, png = (np.asarray(kernel_ms[k][warmup:total], dtype=float)
                              for k in ("update", "render_rgba", "render_png"))
-        stage_ms.update(kernel_update=float(np.median(update)), kernel_draw=float(np.median(rgba)),
-                        kernel_encode=float(np.median(png - rgba)) if len(png) == len(rgba) else None)
+        stage_ms.update(kernel_update=float(np.median(update)),
+                        kernel_draw=float(np.median(rgba)) if len(rgba) else None,
+                        kernel_encode=float(np.median(png - rgba)) if len(rgba) and len(png) == len(rgba) else None)
     return {"slider": label, "presses": presses,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
             "stage_median_ms": stage_ms, "settled_presses": settled,
             "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
             "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),
-            "windowing": windowing or "JupyterLab's default",
+            "windowing": windowing or "JupyterLab's default", "tcp_nodelay": nodelay, "stored_frames": stored_frames,
             "image_px": bench["size"][:2] if bench["size"] else size[:2],
             "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
             "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
@@ -244,6 +274,12 @@ def main() -> None:
     parser.add_argument("--windowing", default=None,
                         help="JupyterLab's notebook windowing mode (default: JupyterLab's own, "
                              "contentVisibility; the tests use none)")
+    parser.add_argument("--nagle", action="store_true",
+                        help="without the course's server extension: Nagle's algorithm on the "
+                             "kernel websocket, as Jupyter Server has it")
+    parser.add_argument("--stored-frames", action="store_true",
+                        help="the kernel answers each press with a frame drawn beforehand: the "
+                             "round trip without the drawing (no full-density presses)")
     parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
     args = parser.parse_args()
     if args.kernel_stages:
@@ -251,7 +287,8 @@ def main() -> None:
         return
     before = load()
     start = time.perf_counter()
-    result = measure(args.presses, args.warmup, args.settled, args.windowing)
+    settled = 0 if args.stored_frames else args.settled
+    result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames)
     result["load_before"], result["load_after"] = before, load()
     result["cores"] = os.cpu_count()
     result["seconds"] = round(time.perf_counter() - start, 1)
@@ -261,7 +298,8 @@ def main() -> None:
           f"; stages (median ms) {result['stage_median_ms']}; image {result['image_px']} px shown at "
           f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; after one press and a pause, "
           f"key -> full-density src median {result['sharp_src_median_ms']:.1f} ms ({result['sharp_image_px']} px, "
-          f"{result['sharp_image_bytes']} bytes); load {before} -> {result['load_after']}")
+          f"{result['sharp_image_bytes']} bytes); kernel websocket TCP_NODELAY {result['tcp_nodelay']}; "
+          f"load {before} -> {result['load_after']}")
     print(json.dumps({"live_latency": result}, sort_keys=True))
 
 

@@ -236,7 +236,7 @@ def main() -> None:
                 f"median {live['src_median_ms']:.1f} ms over {live['presses']} key presses on a chapter 4 "
                 f"slider in JupyterLab (key -> new image src; decoded: p95 {live['decoded_p95_ms']:.1f} ms); "
                 f"image {live['image_px'][0]}x{live['image_px'][1]} px at {live['image_css_px'][0]} CSS px; "
-                f"load {live['load_before']}")
+                f"kernel websocket TCP_NODELAY {live.get('tcp_nodelay')}; load {live['load_before']}")
     blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in threadpool_info())
     import matplotlib
 

@@ -30,9 +30,11 @@ SETTINGS = {**READER_SETTINGS, "@jupyterlab/notebook-extension/tracker": {"windo
 
 
 @contextmanager
-def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | None = None):
+def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | None = None,
+                      server_args: tuple[str, ...] = ()):
     """A JupyterLab server on 127.0.0.1 serving copies of ``notebooks`` (in ``workdir/root``),
-    with the user settings ``settings`` (default :data:`SETTINGS`); yields ``(base_url, token)``."""
+    with the user settings ``settings`` (default :data:`SETTINGS`) and the extra command-line
+    options ``server_args``; yields ``(base_url, token)``. Its log is ``workdir/server.log``."""
     workdir = Path(workdir)
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
@@ -53,7 +55,7 @@ def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | Non
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
            "--LabApp.expose_app_in_browser=True", f"--LabApp.workspaces_dir={workdir / 'workspaces'}",
            f"--LabApp.user_settings_dir={settings}", "--LabApp.news_url=None",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", *server_args]
     log_path = workdir / "server.log"
     log = open(log_path, "w")
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

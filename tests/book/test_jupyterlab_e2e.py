@@ -5,7 +5,9 @@ and workspace folders, a random token) and serves a temporary copy of the chapte
 never touch the committed notebook. Debian's Chromium, driven by Playwright with the network
 blocked, opens the notebook, runs all cells, focuses the first W-slider of the network explorer
 and presses the arrow key; the loss the explorer prints must change. The server is stopped
-whatever happens, and every wait has a time limit.
+whatever happens, and every wait has a time limit. The server loads the course's extension from
+the environment's Jupyter config (requirements.txt installs it): its log says that the chapter's
+kernel websocket has TCP_NODELAY set.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ def shown_loss(page) -> float | None:
     return None
 
 
-def test_moving_a_weight_slider_changes_the_loss(jupyterlab):
+def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
     base, token = jupyterlab
     with offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
@@ -64,3 +66,7 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab):
     assert after != before, f"moving {label} left the loss at {before}"
     assert errors == [], errors
     assert blocked == [], f"JupyterLab asked the network for {sorted(set(blocked))[:5]}"
+    # backprop_lib.explorers.websocket logs the socket option it reads back from the socket
+    log = (tmp_path / "server.log").read_text()
+    assert re.search(r"Kernel [0-9a-f-]+ websocket: TCP_NODELAY 1", log), \
+        "the kernel websocket kept Nagle's algorithm (the course's server extension did not load):\n" + log[-2000:]

@@ -108,9 +108,10 @@ class NetworkExplorer(ExplorerView):
         sliders = list(self.param_sliders.values())
         columns = widgets.HBox([widgets.VBox(sliders[:9]),
                                 widgets.VBox(sliders[9:] + [self.weight_range] + self.x_sliders + [self.y_slider])])
+        # the sliders and the table: on the static page each frame shows them at its step
+        self.numbers = widgets.HBox([columns, self.table], layout=widgets.Layout(flex_flow="row wrap"))
         self.widget = widgets.VBox([self.image.widget, self.status, self.activation,
-                                    widgets.HBox([self.eta, self.step_button, self.reset_button]),
-                                    widgets.HBox([columns, self.table], layout=widgets.Layout(flex_flow="row wrap"))])
+                                    widgets.HBox([self.eta, self.step_button, self.reset_button]), self.numbers])
 
     def _within(self, limit: float) -> bool:
         """Do all 13 parameters lie in [-limit, limit]?"""
@@ -197,6 +198,6 @@ class NetworkExplorer(ExplorerView):
         steps = list(range(max(STATIC_STEPS, self.state.steps) + 1))
         return static_page.StaticControl(
             "gradient steps taken", [str(k) for k in steps], lambda i: self.replay(steps[i]),
-            self.state.steps, readouts=[self.status, self.table],
+            self.state.steps, readouts=[self.status, self.numbers],
             live=(f"Live, every slider sets one number of the network, and \u201cgradient step\u201d "
                   f"takes one more step with the chosen \u03b7 (here {self.state.eta:g})."))

@@ -11,7 +11,10 @@ while nothing is recomputed, so before that state is saved the execution script 
   function and :class:`~backprop_lib.explorers.base.FigureImage` render), and the picture and its
   readouts (status line, table) are copied into one *frame*.  The frames go into an
   ``ipywidgets.Stack`` whose ``selected_index`` is ``jslink``-ed to a ``SelectionSlider`` put in
-  the place of the live control: the browser switches frames with no kernel.
+  the place of the live control: the browser switches frames with no kernel. A control that the
+  setting moves (chapter 4's parameter sliders, which the gradient steps change) is a readout
+  too: each frame shows a disabled copy at that setting's value, so no slider shows a number the
+  picture does not.
 - **disabled controls**: every other control is disabled (greyed, neither focusable nor
   draggable), and one line above the explorer says what the controls do live and how to get there.
 
@@ -54,8 +57,9 @@ class StaticControl:
 
     ``labels[i]`` is the slider's readout at setting i; ``apply(i)`` puts the *live* explorer at
     setting i through its own controls (so its own update redraws it); ``current`` is the setting
-    shown first (the one the chapter left the explorer at).  ``readouts`` are the widgets whose text
-    belongs to the picture (copied into each frame); ``replaces`` is the live control the slider
+    shown first (the one the chapter left the explorer at).  ``readouts`` are the widgets whose
+    content belongs to the picture: status lines, tables, and controls the setting moves (a box of
+    sliders: each frame shows disabled copies at that setting's values); ``replaces`` is the live control the slider
     takes the place of (None: the slider goes right above the picture).  ``live`` says in a few
     words what the other controls do with a kernel."""
 
@@ -136,14 +140,56 @@ def _replace(root, mapping: dict[int, list]) -> None:
 
 @dataclass(frozen=True)
 class Frame:
-    """What the explorer showed at one setting: the picture's bytes and its readouts' text."""
+    """What the explorer showed at one setting: the picture's bytes and its readouts (each as
+    :func:`_readout` records it)."""
 
     png: bytes
-    texts: tuple[str, ...]
+    readouts: tuple
+
+
+# a readout's traits a copy does not take: its identity, its place, and what cannot be set
+_NOT_COPIED = {"layout", "style", "comm", "keys", "log"}
+
+
+def _readout(widget):
+    """A readout's look at this setting, as plain data: an HTML's text, a box's children, or a
+    control's synced state (its value, range, ...). The frame shows a copy made from it."""
+    import ipywidgets as widgets
+
+    if isinstance(widget, widgets.HTML):
+        return ("html", str(widget.value), widget.layout)
+    if isinstance(widget, widgets.Box):
+        return ("box", type(widget), widget.layout, tuple(_readout(c) for c in widget.children))
+    state = {k: v for k, v in widget.get_state().items()
+             if k not in _NOT_COPIED and not k.startswith(("_model_", "_view_"))
+             and not widget.trait_metadata(k, "read_only")}
+    return ("control", type(widget), state, widget.layout, getattr(widget, "style", None),
+            tuple(getattr(widget, "options", ())))
+
+
+def _copy(readout, top: bool = False):
+    """The widget a frame shows for ``readout``; a control's copy shares the original's layout
+    and style and is disabled (the frozen explorer disables every control but its slider)."""
+    import ipywidgets as widgets
+
+    kind = readout[0]
+    if kind == "html":
+        # a top-level readout (a status line) gets its own layout, as frames always had
+        return widgets.HTML(value=readout[1]) if top else widgets.HTML(value=readout[1], layout=readout[2])
+    if kind == "box":
+        _, cls, layout, children = readout
+        return cls(children=[_copy(c) for c in children], layout=layout)
+    _, cls, state, layout, style, options = readout
+    kwargs = {"layout": layout, **({"style": style} if style is not None else {}),
+              **({"options": options} if options else {})}
+    control = cls(**kwargs)
+    control.set_state(state)
+    control.disabled = True
+    return control
 
 
 def _snapshot(explorer, readouts) -> Frame:
-    return Frame(bytes(explorer.image.widget.value), tuple(str(w.value) for w in readouts))
+    return Frame(bytes(explorer.image.widget.value), tuple(_readout(w) for w in readouts))
 
 
 def _frame_widget(explorer, frame: Frame) -> object:
@@ -156,10 +202,10 @@ def _frame_widget(explorer, frame: Frame) -> object:
             if getattr(image.layout, k, None)}
     picture = widgets.Image(value=frame.png, format=image.format, width=image.width, height=image.height,
                             layout=widgets.Layout(**size))
-    texts = [widgets.HTML(value=text) for text in frame.texts]
+    readouts = [_copy(r, top=True) for r in frame.readouts]
     # a box is a scroll container by default, and the picture's 2 px widget margins would make
     # it scroll by 4 px at full column width (a scrollable region a keyboard cannot reach)
-    return widgets.VBox([picture, *texts], layout=widgets.Layout(overflow="visible"))
+    return widgets.VBox([picture, *readouts], layout=widgets.Layout(overflow="visible"))
 
 
 def build_frames(explorer, spec: StaticControl) -> list[Frame]:
@@ -228,7 +274,8 @@ def freeze(explorer, budget: int = FRAME_BUDGET) -> FrozenView:
     note = widgets.HTML(value=f'<p style="margin:0.2em 0;font-size:0.9em">{text}</p>')
     note.add_class(NOTE_CLASS)
     explorer.widget.children = (note, *explorer.widget.children)
-    for w in (image, *spec.readouts, *([spec.replaces] if spec.replaces is not None else [])):
+    gone = [image, *(x for r in spec.readouts for x in _walk(r))]
+    for w in (*gone, *([spec.replaces] if spec.replaces is not None else [])):
         # not shown any more: empty (the execution records a closed widget's last state, so a
         # picture left in it would be stored twice), then closed
         if isinstance(w, widgets.Image):

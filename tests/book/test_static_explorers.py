@@ -102,7 +102,7 @@ def test_no_enabled_control_does_nothing(browser_page, name):
     if name == "07_history":                          # its only control is the seed slider
         assert all(c["kernel_free"] for c in controls), controls
         return
-    handle = page.locator(".noUi-target[disabled] [role=slider]").first
+    handle = page.locator(".noUi-target[disabled] [role=slider]:visible").first
     before = handle.get_attribute("aria-valuenow")
     handle.scroll_into_view_if_needed()
     box = handle.bounding_box()
@@ -161,6 +161,41 @@ def test_the_kernel_free_control_moves_the_picture(browser_page, name):
     assert float(handle.get_attribute("aria-valuenow")) == lo
     assert back["pictures"][0] == seen[0] and back["text"] == texts[0]
     assert not errors, errors
+
+
+# chapter 4, in the frame shown: each parameter slider's label and readout, and the table's rows
+NUMBERS_JS = """(stack) => {
+  const frame = [...stack.children].find(c => c.offsetParent !== null);
+  const sliders = [...frame.querySelectorAll('.widget-slider')].map(s => [
+      s.querySelector('.widget-label').innerText.trim(), s.querySelector('.widget-readout').innerText.trim(),
+      s.querySelector('.noUi-target').hasAttribute('disabled')]);
+  const rows = [...frame.querySelectorAll('table tr')].map(r => [...r.cells].map(c => c.innerText.trim()));
+  return {sliders, rows};
+}"""
+
+
+def test_the_network_sliders_show_the_numbers_of_the_step_shown(browser_page):
+    """The gradient steps move all 13 parameters: at every step the page shows, each (disabled)
+    parameter slider reads the value the frame's table gives for it."""
+    page = open_chapter(browser_page, "04_worked_example")
+    stack = page.locator(".bp-static-frames").element_handle()
+    handle = page.locator(".bp-static-control [role=slider]")
+    handle.focus()
+    page.keyboard.press("Home")
+    seen = []
+    for k in range(3):
+        numbers = page.evaluate(NUMBERS_JS, stack)
+        table = {row[0]: row[1] for row in numbers["rows"] if len(row) == 3}
+        params = [s for s in numbers["sliders"] if s[0] in table]
+        assert len(params) == 13 and all(disabled for _, _, disabled in params), numbers["sliders"]
+        for label, readout, _ in params:
+            assert f"{float(table[label]):.2f}" == readout.replace("\u2212", "-"), (   # d3's minus
+                f"after {k * 6} steps {label} reads {readout}, the table says {table[label]}")
+        seen.append([readout for _, readout, _ in params])
+        for _ in range(6):
+            page.keyboard.press("ArrowRight")
+    assert seen[0] != seen[2], "the sliders read the same at steps 0 and 12"
+    assert not browser_page[3], browser_page[3]
 
 
 def test_every_chapter_page_fits_the_page_budget(built_book):

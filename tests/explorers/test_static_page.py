@@ -115,14 +115,29 @@ def test_network_frames_replay_the_gradient_steps():
     view = static_page.freeze(ex)
     check_frozen(ex, view, STATIC_STEPS + 1)
     assert view.slider.index == 5 and ex.state.steps == 5 and ex.snapshot.loss == after_five
-    assert len(view.frames[0].children) == 3          # picture, status line, parameter table
+    assert len(view.frames[0].children) == 3          # picture, status line, sliders + table
     for k in (0, 5, STATIC_STEPS):
         fresh = NetworkExplorer()
         for _ in range(k):
             fresh.step_button.click()
         assert frame_png(view, k) == fresh_png(fresh)
-        assert frame_text(view, k, 1) == fresh.status.value and frame_text(view, k, 2) == fresh.table.value
+        numbers = view.frames[k].children[2]
+        assert frame_text(view, k, 1) == fresh.status.value and numbers.children[1].value == fresh.table.value
         assert f"(gradient steps taken: {k})" in frame_text(view, k, 1)
+        # the frame's sliders are disabled copies at this step's values (a gradient step moves
+        # all 13 parameters), with the live sliders' ranges, labels and looks
+        live = [w for w in walk(fresh.numbers) if isinstance(w, (widgets.FloatSlider, widgets.ToggleButtons))]
+        copies = [w for w in walk(numbers) if isinstance(w, (widgets.FloatSlider, widgets.ToggleButtons))]
+        assert len(copies) == len(live) == 13 + 1 + 3     # parameters, weight range, x1, x2, y
+        for a, b in zip(live, copies):
+            assert type(a) is type(b) and b.disabled and b is not a
+            assert (b.value, b.description) == (a.value, a.description)
+            if isinstance(a, widgets.FloatSlider):
+                assert (b.min, b.max, b.step, b.readout_format) == (a.min, a.max, a.step, a.readout_format)
+    first, last = (view.frames[i].children[2] for i in (0, STATIC_STEPS))
+    w11 = [next(w for w in walk(f) if isinstance(w, widgets.FloatSlider)) for f in (first, last)]
+    assert w11[0].value != w11[1].value               # the steps move W(1)_11 (the page shows it)
+    assert w11[0].layout is ex.param_sliders[("W1", (0, 0))].layout
 
 
 def test_flow_frames_cover_every_depth():

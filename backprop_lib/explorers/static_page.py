@@ -59,8 +59,8 @@ class StaticControl:
     setting i through its own controls (so its own update redraws it); ``current`` is the setting
     shown first (the one the chapter left the explorer at).  ``readouts`` are the widgets whose
     content belongs to the picture: status lines, tables, and controls the setting moves (a box of
-    sliders: each frame shows disabled copies at that setting's values); ``replaces`` is the live control the slider
-    takes the place of (None: the slider goes right above the picture).  ``live`` says in a few
+    sliders: each frame shows disabled copies at that setting's values).  ``replaces`` is the live
+    control the slider takes the place of (None: the slider goes right above the picture).  ``live`` says in a few
     words what the other controls do with a kernel."""
 
     description: str
@@ -147,8 +147,8 @@ class Frame:
     readouts: tuple
 
 
-# a readout's traits a copy does not take: its identity, its place, and what cannot be set
-_NOT_COPIED = {"layout", "style", "comm", "keys", "log"}
+# a control's synced traits its copy gets from the original's objects, not from the state
+_NOT_COPIED = {"layout", "style"}
 
 
 def _readout(widget):
@@ -160,6 +160,8 @@ def _readout(widget):
         return ("html", str(widget.value), widget.layout)
     if isinstance(widget, widgets.Box):
         return ("box", type(widget), widget.layout, tuple(_readout(c) for c in widget.children))
+    # the synced state minus the model's identity and what cannot be set (a selection's labels,
+    # which come with its options)
     state = {k: v for k, v in widget.get_state().items()
              if k not in _NOT_COPIED and not k.startswith(("_model_", "_view_"))
              and not widget.trait_metadata(k, "read_only")}

@@ -147,9 +147,9 @@ EXECUTE = """async code => {
 
 def percentile(values, q: float) -> float:
     values = np.asarray(values, dtype=float)
-    if not np.isfinite(values).any():
+    if not np.isfinite(values).any():       # none measured (--stored-frames has no sharp frames)
         return float("nan")
-    return float(np.percentile(np.asarray(values, dtype=float), q))
+    return float(np.percentile(values, q))
 
 
 def load() -> str:
@@ -200,8 +200,6 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
     if len(bench["pairs"]) != total + settled:
         raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total + settled}")
     still = bench["pairs"][total:]
-    if not still:
-        still = [{"key": np.nan, "sharp": np.nan, "sharpDecoded": np.nan}]
     sharp_ms = np.array([p["sharp"] - p["key"] for p in still], dtype=float)
     sharp_decoded_ms = np.array([p["sharpDecoded"] - p["key"] for p in still], dtype=float)
     stamps = {k: np.array([p[k] if p[k] is not None else np.nan for p in pairs], dtype=float)

@@ -169,15 +169,14 @@ def _readout(widget):
             tuple(getattr(widget, "options", ())))
 
 
-def _copy(readout, top: bool = False):
+def _copy(readout):
     """The widget a frame shows for ``readout``; a control's copy shares the original's layout
     and style and is disabled (the frozen explorer disables every control but its slider)."""
     import ipywidgets as widgets
 
     kind = readout[0]
     if kind == "html":
-        # a top-level readout (a status line) gets its own layout, as frames always had
-        return widgets.HTML(value=readout[1]) if top else widgets.HTML(value=readout[1], layout=readout[2])
+        return widgets.HTML(value=readout[1], layout=readout[2])
     if kind == "box":
         _, cls, layout, children = readout
         return cls(children=[_copy(c) for c in children], layout=layout)
@@ -204,7 +203,7 @@ def _frame_widget(explorer, frame: Frame) -> object:
             if getattr(image.layout, k, None)}
     picture = widgets.Image(value=frame.png, format=image.format, width=image.width, height=image.height,
                             layout=widgets.Layout(**size))
-    readouts = [_copy(r, top=True) for r in frame.readouts]
+    readouts = [_copy(r) for r in frame.readouts]
     # a box is a scroll container by default, and the picture's 2 px widget margins would make
     # it scroll by 4 px at full column width (a scrollable region a keyboard cannot reach)
     return widgets.VBox([picture, *readouts], layout=widgets.Layout(overflow="visible"))

@@ -60,8 +60,8 @@ class StaticControl:
     shown first (the one the chapter left the explorer at).  ``readouts`` are the widgets whose
     content belongs to the picture: status lines, tables, and controls the setting moves (a box of
     sliders: each frame shows disabled copies at that setting's values).  ``replaces`` is the live
-    control the slider takes the place of (None: the slider goes right above the picture).  ``live`` says in a few
-    words what the other controls do with a kernel."""
+    control the slider takes the place of (None: the slider goes right above the picture).
+    ``live`` says in a few words what the other controls do with a kernel."""
 
     description: str
     labels: Sequence[str]

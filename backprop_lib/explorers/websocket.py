@@ -4,9 +4,9 @@ A move of a slider in JupyterLab is a round trip: the page sends the new value, 
 with a few small messages (its "busy" status, the slider's echo) and then the new picture. Jupyter
 Server writes them to the page's websocket with Nagle's algorithm on (tornado's default), so a
 message written while the previous one is not yet acknowledged waits for the page's delayed ACK:
-on the course machine a slider answered by a stored picture took 48 ms from key to new ``src``
-with Nagle's algorithm and 17 ms without (``benchmarks/live_latency.py``; tornado's
-``WebSocketHandler.set_nodelay`` documents the delay).
+on the course machine a slider answered by a stored picture took 48-50 ms (median) from key to
+new ``src`` with Nagle's algorithm and 24-25 ms without (``benchmarks/live_latency.py
+--stored-frames``, README; tornado's ``WebSocketHandler.set_nodelay`` documents the delay).
 
 This module is a Jupyter server extension, enabled by the ``jupyter_server_config.d`` file the
 package installs (``jupyter-config/`` in the repository), so JupyterLab on Binder or a reader's

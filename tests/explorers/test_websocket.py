@@ -20,9 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def server_app(connection_class):
-    log = mock.Mock()
     return SimpleNamespace(web_app=SimpleNamespace(settings={"kernel_websocket_connection_class": connection_class}),
-                           log=log)
+                           log=mock.Mock())
 
 
 def test_the_extension_replaces_jupyter_servers_own_connection_class():

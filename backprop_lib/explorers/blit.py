@@ -4,7 +4,9 @@ Rendering a whole figure with Agg costs tens of milliseconds (axes, ticks, circl
 explorer update only changes a few texts and lines.  ``BlitFigureImage`` marks those artists
 *animated*, renders everything else once into a cached background, and on each refresh restores
 the background and draws the dynamic artists on top; :meth:`FigureImage.render_png` encodes the pixels.
-The picture is identical to a full redraw; only the work differs.
+The picture is identical to a full redraw; only the work differs.  The dynamic texts are
+redrawn at every move, so they become :class:`~backprop_lib.viz.glyph_text.LabelText` (the same
+pixels as ``Text`` for less work a draw).
 """
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ from collections.abc import Iterable
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.image import AxesImage
+from matplotlib.text import Text
+
 from backprop_lib.explorers.base import FigureImage
+from backprop_lib.viz.glyph_text import LabelText
 
 
 class BlitFigureImage(FigureImage):
@@ -27,6 +32,8 @@ class BlitFigureImage(FigureImage):
             raise TypeError("dynamic must be matplotlib artists (lines, texts, ...) of the figure")
         for artist in self.dynamic:
             artist.set_animated(True)
+            if type(artist) is Text:        # a plain Text (not an Annotation, not a subclass)
+                artist.__class__ = LabelText
         self._backgrounds = {}      # one per dpi (a 1x frame while a control moves, the full one after)
         super().__init__(figure, alt)
 

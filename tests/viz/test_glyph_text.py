@@ -5,7 +5,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hi
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from backprop_lib.viz.glyph_text import GlyphCanvasAgg, GlyphRendererAgg, string_bitmap
+from backprop_lib.viz.glyph_text import GlyphCanvasAgg, GlyphRendererAgg, LabelText, string_bitmap
 
 NUMBERS = ["0.5933", "-6.05e-4", "δ -0.0123", "L: 0.1234 → 0.0456", "y = 0.50", "1.50e+0"]
 WORDS = ["gradient steps taken", "AVWa fi", "loss history", "Wij"]
@@ -91,3 +91,71 @@ def test_the_canvas_keeps_one_renderer_per_dpi():
     assert second is not first and second.dpi == 160
     fig.set_dpi(80)
     assert canvas.get_renderer() is first                     # its glyphs are kept
+
+
+def _labelled_figure(canvas_class, texts):
+    """A figure with the given texts (kwargs for ax.text) on a ``canvas_class`` canvas."""
+    fig = Figure(figsize=(3, 2), dpi=100)
+    canvas_class(fig)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    made = [ax.text(**kw) for kw in texts]
+    return fig, made
+
+
+def _pixels(fig):
+    fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+LABELS = [
+    dict(x=0.5, y=0.5, s="6.05e-4", fontsize=7.5, fontweight="bold", ha="center", va="center", rotation=-24.5,
+         rotation_mode="anchor", bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none")),
+    dict(x=0.1, y=0.8, s="δ -0.0123", color="tab:orange", va="top"),
+    dict(x=0.9, y=0.2, s="y = 0.50", ha="right", va="baseline", alpha=0.6),
+    dict(x=0.1, y=0.3, s="L: 0.31\n(5 steps)", fontsize=8),           # two lines: Text.draw
+    dict(x=0.5, y=0.1, s=r"$a^{(1)}_2$", fontsize=9),                  # maths: Text.draw
+    dict(x=0.6, y=0.6, s=r"costs \$5", fontsize=9),                    # an escaped dollar
+    dict(x=0.3, y=0.5, s="", fontsize=9),
+]
+
+
+@pytest.mark.parametrize("canvas_class", [GlyphCanvasAgg, FigureCanvasAgg])
+def test_a_label_text_draws_the_same_pixels_as_text(canvas_class):
+    fig, texts = _labelled_figure(canvas_class, LABELS)
+    before = _pixels(fig)
+    for text in texts:
+        text.__class__ = LabelText
+    assert np.array_equal(_pixels(fig), before)
+    assert np.any(before[..., :3] != 255)
+
+
+@pytest.mark.parametrize("change", [
+    lambda t: t.set_text("-1.50e+0"), lambda t: t.set_fontsize(11), lambda t: t.set_rotation(40),
+    lambda t: t.set_ha("left"), lambda t: t.set_va("bottom"), lambda t: t.set_fontweight("normal"),
+    lambda t: t.figure.set_dpi(160), lambda t: t.set_text("two\nlines"),
+    lambda t: (t.set_text("two\nlines"), t.set_linespacing(2.5))])
+def test_a_label_text_lays_itself_out_again_after_any_change(change):
+    """The remembered layout is never reused for a text that changed: after each change the
+    label draws what a plain Text with the same change draws."""
+    label_fig, (label,) = _labelled_figure(GlyphCanvasAgg, LABELS[:1])
+    plain_fig, (plain,) = _labelled_figure(GlyphCanvasAgg, LABELS[:1])
+    label.__class__ = LabelText
+    first = _pixels(label_fig)
+    assert np.array_equal(first, _pixels(plain_fig))
+    change(label)
+    change(plain)
+    assert np.array_equal(_pixels(label_fig), _pixels(plain_fig))
+    assert not (first.shape == _pixels(label_fig).shape and np.array_equal(first, _pixels(label_fig)))
+
+
+def test_a_blitted_image_draws_its_plain_texts_as_label_texts():
+    from matplotlib.text import Annotation, Text
+
+    from backprop_lib.explorers.blit import BlitFigureImage
+    fig = Figure(figsize=(2, 1), dpi=50)
+    ax = fig.add_axes([0, 0, 1, 1])
+    text, note = ax.text(0.1, 0.5, "0.5933"), ax.annotate("a", (0.5, 0.5))
+    BlitFigureImage(fig, [text, note])
+    assert type(text) is LabelText and isinstance(text, Text)
+    assert type(note) is Annotation          # a subclass keeps its own draw

@@ -130,7 +130,7 @@ explorer.update()
 _bench_frames.append(explorer.image.render_png(1.0))
 def _bench_stored_frame(_i=[0]):
     _i[0] += 1
-    explorer.image.widget.value = _bench_frames[_i[0] % 2]
+    explorer.image._show(_bench_frames[_i[0] % 2], live=True)     # as a live frame is sent
 explorer.update = _bench_stored_frame
 """
 KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"

@@ -8,6 +8,7 @@ setting inside its slider's range, so any input gives finite numbers.
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 
 import numpy as np
@@ -165,17 +166,37 @@ class FigureImage:
         if self._sharpen is not None:
             self._sharpen.cancel()
             self._sharpen = None
-        if self.density > 1 and answering_the_page():
-            self._sharpen = _later(SHARPEN_AFTER_S, self._sharpen_now)
-            if self._sharpen is not None:
-                self.widget.value = self.render_png(1.0)
-                return
-        self.widget.value = self.render_png()
+        if answering_the_page():
+            self._sharpen = _later(SHARPEN_AFTER_S, self._sharpen_now) if self.density > 1 else None
+            self._show(self.render_png(1.0 if self._sharpen is not None else None), live=True)
+            return
+        self._show(self.render_png(), live=False)
 
     def _sharpen_now(self) -> None:
         """The full-density frame of the picture shown at 1x (run by the event loop)."""
         self._sharpen = None
         value, _error = call_safely(self.render_png)
         if value is not None:
-            self.widget.value = value
+            self._show(value, live=True)
 
+    def _show(self, png_bytes: bytes, live: bool) -> None:
+        """Put ``png_bytes`` in the image widget. A frame that answers the reader goes as a
+        ``data:`` URL (format "url"): the browser decodes it in the page, where the PNG bytes of
+        a "png" image go through a Blob URL and the browser process first (chapter 4: 8 ms from
+        the new src to the decoded picture instead of 16 ms, for a third more bytes on the
+        wire). A frame drawn by a cell (every stored output and static frame) is plain PNG."""
+        with self.widget.hold_sync():
+            if live:
+                self.widget.format = "url"
+                self.widget.value = b"data:image/png;base64," + base64.b64encode(png_bytes)
+            else:
+                self.widget.format = "png"
+                self.widget.value = png_bytes
+
+    @property
+    def png(self) -> bytes:
+        """The PNG bytes the image widget shows (read back from its data URL after a live frame)."""
+        value = bytes(self.widget.value)
+        if self.widget.format == "url":
+            return base64.b64decode(value.split(b",", 1)[1])
+        return value

@@ -190,18 +190,18 @@ def _copy(readout):
 
 
 def _snapshot(explorer, readouts) -> Frame:
-    return Frame(bytes(explorer.image.widget.value), tuple(_readout(w) for w in readouts))
+    return Frame(explorer.image.png, tuple(_readout(w) for w in readouts))
 
 
 def _frame_widget(explorer, frame: Frame) -> object:
-    """A frame as widgets: the picture, with the live image's format and displayed size (a
-    picture drawn at 2x for sharp screens keeps its CSS size), and its readouts."""
+    """A frame as widgets: the picture (PNG), with the live image's displayed size (a picture
+    drawn at 2x for sharp screens keeps its CSS size), and its readouts."""
     import ipywidgets as widgets
 
     image = explorer.image.widget
     size = {k: getattr(image.layout, k) for k in ("width", "height", "max_width", "object_fit")
             if getattr(image.layout, k, None)}
-    picture = widgets.Image(value=frame.png, format=image.format, width=image.width, height=image.height,
+    picture = widgets.Image(value=frame.png, format="png", width=image.width, height=image.height,
                             layout=widgets.Layout(**size))
     readouts = [_copy(r) for r in frame.readouts]
     # a box is a scroll container by default, and the picture's 2 px widget margins would make

@@ -4,7 +4,8 @@ JupyterLab starts on loopback with a temporary configuration (its own config, da
 and workspace folders, a random token) and serves a temporary copy of the chapter, so autosave can
 never touch the committed notebook. Debian's Chromium, driven by Playwright with the network
 blocked, opens the notebook, runs all cells, focuses the first W-slider of the network explorer
-and presses the arrow key; the loss the explorer prints must change. The server is stopped
+and drags it; the loss the explorer prints must change, and its picture must follow: a frame
+answering the move comes as a data URL (1x, then the full-density frame once the moves stop). The server is stopped
 whatever happens, and every wait has a time limit. The server loads the course's extension from
 the environment's Jupyter config (requirements.txt installs it): its log says that the chapter's
 kernel websocket has TCP_NODELAY set.
@@ -50,6 +51,8 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
         label = sliders.first.locator(".widget-label").inner_text()
         handle = sliders.first.locator("[role=slider]").first
         handle.scroll_into_view_if_needed()
+        picture = sliders.first.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')]").locator("img").first
+        src_before = picture.get_attribute("src")
         box = handle.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)  # drag the handle to the right, as a reader would
@@ -61,9 +64,14 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
             " const m = /L = (?:[^=\\n]*= )?(-?[0-9]+\\.[0-9]+)/.exec(e.innerText); return m && parseFloat(m[1]) !== b; })",
             arg=before, timeout=30_000)
         after = shown_loss(page)
+        # the full-density frame of the last move, decoded in the page
+        page.wait_for_function("""img => img.src.startsWith('data:image/png;base64,') && img.complete
+            && img.naturalWidth === 2 * img.clientWidth""", arg=picture.element_handle(), timeout=30_000)
+        src_after = picture.get_attribute("src")
         page.close()
     assert before is not None and after is not None
     assert after != before, f"moving {label} left the loss at {before}"
+    assert src_after != src_before, f"moving {label} left the picture as it was"
     assert errors == [], errors
     assert blocked == [], f"JupyterLab asked the network for {sorted(set(blocked))[:5]}"
     # backprop_lib.explorers.websocket logs the socket option it reads back from the socket

@@ -152,8 +152,10 @@ def test_a_move_answered_in_a_kernel_sends_1x_now_and_the_full_density_frame_onc
     full_size = decoded(bytes(view.widget.value)).size
     monkeypatch.setattr(base, "answering_the_page", lambda: True)
     monkeypatch.setattr(base, "SHARPEN_AFTER_S", 0.05)
-    frames = []
-    view.widget.observe(lambda change: frames.append(decoded(bytes(change["new"])).size), names="value")
+    frames, urls = [], []
+    view.widget.observe(lambda change: frames.append(decoded(view.png).size), names="value")
+    # a frame answering the reader is a data URL (decoded in the page, no Blob URL)
+    view.widget.observe(lambda change: urls.append((view.widget.format, bytes(change["new"])[:22])), names="value")
 
     async def moves():
         for y in (0.2, 0.4, 0.6):              # three moves 10 ms apart: one sharp frame, at the end
@@ -165,10 +167,13 @@ def test_a_move_answered_in_a_kernel_sends_1x_now_and_the_full_density_frame_onc
 
     asyncio.run(moves())
     assert frames == [view.css_size] * 3 + [full_size]
-    # the full-density frame shows the last move, the same bytes as a refresh from a cell
-    sharp = bytes(view.widget.value)
+    assert urls == [("url", b"data:image/png;base64,")] * 4
+    # the full-density frame shows the last move, the same picture as a refresh from a cell,
+    # which sends plain PNG bytes again
+    sharp = view.png
     monkeypatch.setattr(base, "answering_the_page", lambda: False)
     view.refresh()
+    assert view.widget.format == "png" and bytes(view.widget.value)[:4] == b"\x89PNG"
     assert decoded(sharp).size == full_size
     assert np.array_equal(np.asarray(decoded(sharp).convert("RGB")),
                           np.asarray(decoded(bytes(view.widget.value)).convert("RGB")))
@@ -182,5 +187,6 @@ def test_without_an_event_loop_a_move_is_answered_at_full_density(monkeypatch):
     monkeypatch.setattr(base, "answering_the_page", lambda: True)
     line.set_ydata([0, 0.3])
     view.refresh()
-    assert decoded(bytes(view.widget.value)).size == (round(240 * PIXEL_DENSITY), round(160 * PIXEL_DENSITY))
+    assert view.widget.format == "url"
+    assert decoded(view.png).size == (round(240 * PIXEL_DENSITY), round(160 * PIXEL_DENSITY))
     assert view._sharpen is None

@@ -106,6 +106,8 @@ class FigureImage:
     When a refresh answers a control the reader moved in a running kernel, the frame is drawn at
     1x and the full-density frame follows :data:`SHARPEN_AFTER_S` after the last refresh; a
     refresh from a cell (and so every stored output and static frame) is at full density.
+    Frames that answer the reader are sent as ``data:`` URLs, a cell's as PNG bytes
+    (:meth:`_show`); :attr:`png` is the picture shown, either way.
     Text is drawn from cached glyphs (:mod:`backprop_lib.viz.glyph_text`).
     """
 

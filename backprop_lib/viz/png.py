@@ -44,7 +44,6 @@ def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
         return buffer.getvalue(), None
     # PIL's raw decoder drops the alpha bytes ~5x faster than a numpy slice copy or convert("RGB")
     image = Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
-    quantized = None
     if palette is not None:
         quantized = image.quantize(palette=palette, dither=Image.Dither.NONE)
         if palette_fits(quantized, rgba):
@@ -52,7 +51,6 @@ def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
             # frame maps its pixels ~3x faster than through a fresh copy of the palette
             quantized.save(buffer, format="png", compress_level=compress_level)
             return buffer.getvalue(), palette
-        quantized = None
     octree = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     quantized = image.quantize(palette=true_colours(octree, rgba), dither=Image.Dither.NONE)
     if not palette_fits(quantized, rgba):

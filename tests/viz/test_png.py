@@ -77,3 +77,16 @@ def test_a_reused_palette_that_no_longer_fits_is_replaced():
     data, again = encode_png(rgba, palette)
     shown = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")).astype(int)
     assert np.abs(shown - rgba).max() <= PALETTE_TOLERANCE and again is not palette
+
+
+def test_a_palette_that_still_fits_is_handed_back_itself():
+    """The same palette image comes back (PIL keeps its colour lookup on it), and the frame it
+    encodes is the one a fresh palette of the same colours gives."""
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    rgba[10:20, 5:50, :3] = (0x8C, 0x52, 0x00)
+    _, palette = encode_png(rgba)
+    moved = np.full_like(rgba, 255)
+    moved[12:22, 8:53, :3] = (0x8C, 0x52, 0x00)      # the same colours, moved
+    data, again = encode_png(moved, palette)
+    assert again is palette
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")), moved)

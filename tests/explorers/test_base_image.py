@@ -153,9 +153,12 @@ def test_a_move_answered_in_a_kernel_sends_1x_now_and_the_full_density_frame_onc
     monkeypatch.setattr(base, "answering_the_page", lambda: True)
     monkeypatch.setattr(base, "SHARPEN_AFTER_S", 0.05)
     frames, urls = [], []
-    view.widget.observe(lambda change: frames.append(decoded(view.png).size), names="value")
-    # a frame answering the reader is a data URL (decoded in the page, no Blob URL)
-    view.widget.observe(lambda change: urls.append((view.widget.format, bytes(change["new"])[:22])), names="value")
+
+    def sent(change):   # a frame answering the reader is a data URL (decoded in the page, no Blob URL)
+        frames.append(decoded(view.png).size)
+        urls.append((view.widget.format, bytes(change["new"])[:22]))
+
+    view.widget.observe(sent, names="value")
 
     async def moves():
         for y in (0.2, 0.4, 0.6):              # three moves 10 ms apart: one sharp frame, at the end

@@ -115,3 +115,28 @@ def weight_sliders(page, attach_ms: int, readout_ms: int):
     page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
                            ".some(e => /L = /.test(e.textContent))", timeout=readout_ms)
     return sliders
+
+
+def run_in_kernel(page, code: str) -> str:
+    """Run ``code`` in the kernel of the notebook open in ``page`` (not as a cell: nothing is
+    added to the notebook) and return what it printed; an error comes back as "ERROR <value>"."""
+    return page.evaluate("""async code => {
+        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        const future = kernel.requestExecute({code, silent: false, store_history: false});
+        let out = '';
+        future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text;
+                                  if (msg.header.msg_type === 'error') out += 'ERROR ' + msg.content.evalue; };
+        await future.done;
+        return out;
+    }""", code)
+
+
+def wait_idle(page, seconds: float = 2.0, timeout_ms: int = 300_000) -> None:
+    """Wait until the notebook's kernel has been idle for ``seconds`` in a row (every cell has run,
+    and whatever the page sent the kernel on drawing the outputs has been answered)."""
+    page.wait_for_function("""ms => {
+        const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+        if (kernel.status !== 'idle') { window.__idleSince = null; return false; }
+        window.__idleSince = window.__idleSince || performance.now();
+        return performance.now() - window.__idleSince > ms; }""", arg=1000 * seconds, polling=100,
+                           timeout=timeout_ms)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from backprop_lib._validation import finite_scalar
 from backprop_lib.autodiff.reverse import Value
 from backprop_lib.explorers import static_page
-from backprop_lib.explorers.base import ExplorerView, FigureImage, clip
+from backprop_lib.explorers.base import ExplorerView, FigureImage, clip, reader_value
 from backprop_lib.viz.graph import draw_graph, node_title, visible_nodes
 
 LIMIT = 1e6  # inputs are clipped to [-LIMIT, LIMIT] so every shown number stays finite
@@ -137,7 +137,7 @@ class BackwardStepper(ExplorerView):
 
     def update(self) -> StepState:
         """Recompute the state for the current controls and redraw the figure in place."""
-        state = stepper_state(self.a.value, self.b.value, self.step.value)
+        state = stepper_state(reader_value(self.a), reader_value(self.b), self.step.value)
         self.drawing.show(state.values, state.grads, set(state.known), state.active)
         self.image.refresh()
         self.status.value = f"step {state.step} of {state.n_steps}: {state.message}"

@@ -9,7 +9,9 @@ setting inside its slider's range, so any input gives finite numbers.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 
@@ -49,9 +51,13 @@ class ExplorerView:
         self.status.value = f"<code>{message}</code>"
 
     def _observe(self, controls, callback: Callable[[], object]) -> None:
-        """Run ``callback`` (through :func:`safe_call`) whenever one of ``controls`` changes value."""
+        """Run ``callback`` (through :func:`safe_call`) whenever one of ``controls`` changes value,
+        except when the page only drew a slider again (:func:`page_redrew`). A callback reads a
+        slider through :func:`reader_value`."""
         for control in controls:
-            control.observe(lambda _change: safe_call(callback, on_error=self._error), names="value")
+            track_shown(control)
+            control.observe(lambda change: None if page_redrew(change)
+                            else safe_call(callback, on_error=self._error), names="value")
 
     def _on_click(self, button, callback: Callable[..., object], *args) -> None:
         """Run ``callback(*args)`` (through :func:`safe_call`) whenever ``button`` is clicked."""
@@ -79,6 +85,135 @@ def answering_the_page() -> bool:
         return bool(parent) and parent.get("header", {}).get("msg_type") == "comm_msg"
     except Exception:  # no IPython, an unknown kernel: a cell or a script
         return False
+
+
+def _float_slider_kind(control) -> str | None:
+    """"log" for an ``ipywidgets.FloatLogSlider``, "linear" for a ``FloatSlider``, else ``None``."""
+    import ipywidgets as widgets
+
+    if isinstance(control, widgets.FloatLogSlider):
+        return "log"
+    if isinstance(control, widgets.FloatSlider):
+        return "linear"
+    return None
+
+
+def _decimals(*numbers: float) -> int:
+    """The most digits after the decimal point among ``numbers`` as written (0.05 -> 2, -3.0 -> 0)."""
+    return max(max(0, -Decimal(repr(float(x))).normalize().as_tuple().exponent) for x in numbers)
+
+
+def slider_step(control, value: float) -> float:
+    """The step of the float slider ``control`` nearest ``value``, as the decimal it is written
+    with: the grid is ``min + k * step`` (of the exponent, for a ``FloatLogSlider``), so with
+    ``min=-1, step=0.01`` both 0.1499999999999999 and 0.14987 give 0.15. Any other control's
+    value is returned as it is."""
+    kind = _float_slider_kind(control)
+    if kind is None:
+        return value
+    value = float(value)
+    if kind == "log":
+        if not value > 0:
+            return value
+        exponent = math.log(value, control.base)
+    else:
+        exponent = value
+    k = round((exponent - control.min) / control.step)
+    on_grid = round(control.min + k * control.step, _decimals(control.min, control.step))
+    return float(control.base ** on_grid) if kind == "log" else float(on_grid)
+
+
+def reader_value(control, value: float | None = None) -> float:
+    """``value`` (default: ``control.value``) as an explorer computes with it. The page's slider
+    puts its handle on a float of its grid and sends that float (0.1499999999999999 for 0.15:
+    :func:`page_float`); a float slider's value within a billionth of a step of one of its
+    steps is that step's decimal (:func:`slider_step`). A value the kernel set off the grid
+    (0.14987 after a gradient step, 0.123 from a cell) and any other control's value are
+    returned as they are."""
+    value = control.value if value is None else value
+    kind = _float_slider_kind(control)
+    if kind is None or not math.isfinite(float(value)):
+        return value
+    step = slider_step(control, value)
+    if kind == "log":
+        close = abs(math.log(float(value), control.base) - math.log(step, control.base)) <= 1e-9 * control.step \
+            if value > 0 and step > 0 else False
+    else:
+        close = abs(float(value) - step) <= 1e-9 * control.step
+    return step if close else float(value)
+
+
+def page_float(control, value: float) -> float:
+    """The float the page's slider (noUiSlider) puts its handle on for ``value``: the value as a
+    percentage of the range, put on the nearest step (in percent) and turned back into a value
+    (for 0.15 with min -1, max 1, step 0.01: 0.1499999999999999; of the exponent, for a
+    ``FloatLogSlider``). The page sends it to the kernel when it differs from the value."""
+    kind = _float_slider_kind(control)
+    if kind is None or not math.isfinite(float(value)) or (kind == "log" and not value > 0):
+        return value
+    x = math.log(float(value), control.base) if kind == "log" else float(value)
+    span = control.max - control.min
+    step = control.step * 100 / span
+    percent = step * round((min(max(x, control.min), control.max) - control.min) * 100 / span / step)
+    x = percent * span / 100 + control.min
+    return control.base ** x if kind == "log" else x
+
+
+def from_the_page(control) -> bool:
+    """Is ``control``'s value being set from a message of the page about this control (the
+    reader moved it, or the page drew it)? ipywidgets holds the property lock of the values
+    it applies while it applies them; anything else (a cell, a button's action, the explorer
+    syncing its sliders) is the kernel's."""
+    return "value" in getattr(control, "_property_lock", {})
+
+
+def track_shown(control) -> None:
+    """Remember, for :func:`page_redrew`, the steps of the float slider ``control`` that the
+    kernel has shown the page and that the page will send back (when drawing the slider puts
+    its handle on another float than the value; see :func:`page_float`)."""
+    if _float_slider_kind(control) is None or "_shown_steps" in control.__dict__:
+        return
+    control._shown_steps = [slider_step(control, control.value)]
+
+    def shown(change):
+        if from_the_page(control):
+            return
+        steps = control._shown_steps
+        # a step the page will not send back (its float is the value itself) needs no record,
+        # unless it is the last one shown (the page drawing the slider again sends nothing)
+        if steps and steps[-1] == slider_step(control, change["old"]) \
+                and page_float(control, change["old"]) == change["old"]:
+            steps.pop()
+        steps.append(slider_step(control, change["new"]))
+
+    control.observe(shown, names="value")
+
+
+def page_redrew(change) -> bool:
+    """Is this change of a float slider (a traitlets change: ``owner``, ``old``, ``new``) the page
+    drawing the slider, not the reader moving it? Drawing a slider whose value is not the
+    float its handle sits on (0.15, or 0.14987 after a gradient step, on the grid -1 + k * 0.01)
+    makes the page send the handle's float (0.1499999999999999), and it may arrive late: after
+    "run all", the kernel reads it when the later cells have run, so it can carry a value the
+    kernel showed before (the published weight, before the gradient steps). A change from the
+    page (:func:`from_the_page`) to a step the kernel has shown the slider
+    (:func:`track_shown`) is the page drawing it; any other change from the page is the
+    reader's move, and a change the kernel makes is never a redraw."""
+    control = change["owner"]
+    if _float_slider_kind(control) is None or not from_the_page(control):
+        return False
+    decided = control.__dict__.get("_redraw_decided")
+    if decided is not None and decided[0] is change:     # asked again by another observer
+        return decided[1]
+    step = slider_step(control, change["new"])
+    steps = control.__dict__.setdefault("_shown_steps", [slider_step(control, change["old"])])
+    redrew = step in steps
+    if redrew:
+        del steps[:steps.index(step)]         # the page has drawn every value shown before it
+    else:
+        steps[:] = [step]                     # the reader's move: the page shows it now
+    control._redraw_decided = (change, redrew)
+    return redrew
 
 
 def _later(delay: float, callback: Callable[[], None]):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop_lib._validation import finite_scalar, valid_name
-from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.base import ExplorerView, clip, reader_value
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.explorers.chain_composites import COMPOSITES, Composite
 from backprop_lib.explorers import static_page
@@ -223,7 +223,7 @@ class ChainRuleExplorer(ExplorerView):
 
     def update(self) -> ChainState:
         """Recompute the state for the current controls and redraw the figure in place."""
-        state = chain_state(self.choice.value, self.x.value)
+        state = chain_state(self.choice.value, reader_value(self.x))
         comp = COMPOSITES[state.key]
         for k, s in enumerate(comp.stages):
             ax, u, v = self.axes[k], state.inputs[k], state.outputs[k]

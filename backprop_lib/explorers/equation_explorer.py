@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from backprop_lib.explorers import static_page
-from backprop_lib.explorers.base import ExplorerView, FigureImage
+from backprop_lib.explorers.base import ExplorerView, FigureImage, reader_value
 from backprop_lib.explorers.equation_state import (EQUATION_ACTIVATIONS, SIZES, EquationState, equation_state,
                                                    significant)
 from backprop_lib.viz.style import FORWARD, GRADIENT, HIGHLIGHT, NEUTRAL
@@ -139,7 +139,7 @@ class EquationExplorer(ExplorerView):
                 self.unit.max = SIZES[self.layer.value]
             finally:
                 self._busy = False
-        state = equation_state(self.layer.value, self.unit.value - 1, self.activation.value, self.scale.value)
+        state = equation_state(self.layer.value, self.unit.value - 1, self.activation.value, reader_value(self.scale))
         if self._busy:
             return state
         self.drawing.show(state)

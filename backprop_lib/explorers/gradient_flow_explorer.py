@@ -18,7 +18,7 @@ import numpy as np
 from backprop_lib._validation import as_flag, finite_scalar, valid_name
 from backprop_lib.experiments.gradient_flow import FLOW_ACTIVATIONS, FlowProfile, gradient_norm_profile
 from backprop_lib.explorers import static_page
-from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.base import ExplorerView, clip, reader_value
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.init import INITIALIZERS
 from backprop_lib.viz.style import GRADIENT, WARNING_TEXT
@@ -195,7 +195,7 @@ class GradientFlowExplorer(ExplorerView):
 
     def update(self) -> FlowState:
         """Recompute for the current controls and update the artists in place."""
-        state = flow_state(self.depth.value, self.activation.value, self.init.value, self.scale.value,
+        state = flow_state(self.depth.value, self.activation.value, self.init.value, reader_value(self.scale),
                            self.residual.value, self.normalize.value)
         layers = np.arange(1, state.depth + 1)
         self.line.set_data(layers, _positive(state.norms))

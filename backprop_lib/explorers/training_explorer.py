@@ -16,7 +16,7 @@ import numpy as np
 from backprop_lib._validation import finite_scalar, valid_name
 from backprop_lib.data.toy import blobs, spiral, xor
 from backprop_lib.explorers import static_page
-from backprop_lib.explorers.base import ExplorerView, clip
+from backprop_lib.explorers.base import ExplorerView, clip, reader_value
 from backprop_lib.explorers.blit import BlitFigureImage
 from backprop_lib.nn.mlp import MLP
 from backprop_lib.nn.optim import SGD
@@ -213,7 +213,7 @@ class TrainingExplorer(ExplorerView):
     def reset(self) -> TrainingSnapshot:
         """New session from the controls; redraws the background (data points, axes)."""
         c = self.controls
-        self.session = TrainingSession(c["dataset"].value, c["lr"].value, c["momentum"].value,
+        self.session = TrainingSession(c["dataset"].value, reader_value(c["lr"]), reader_value(c["momentum"]),
                                        c["hidden"].value, c["activation"].value)
         s = self.session
         self.regions.set_extent(s.extent)

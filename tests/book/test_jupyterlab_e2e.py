@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from browser import offline_browser
-from lab_server import jupyterlab_server, open_and_run_all, weight_sliders
+from lab_server import jupyterlab_server, open_and_run_all, run_in_kernel, wait_idle, weight_sliders
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
@@ -47,6 +47,17 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
     with offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
         sliders = weight_sliders(page, attach_ms=180_000, readout_ms=60_000)
+        # drawing the sliders sends their grid's floats to the kernel (0.1499999999999999 for
+        # 0.15): that is not the reader moving them, so the explorer keeps the chapter's five
+        # gradient steps and its picture is still the cell's (PNG, not a live frame)
+        wait_idle(page, 2.0)
+        kept = run_in_kernel(page, "print(explorer.state.steps, explorer.image.widget.format)")
+        # the reader clicks "gradient step": one more step, however the page draws the moved sliders
+        page.locator(".jp-OutputArea button", has_text="gradient step").first.click()
+        page.wait_for_function("() => [...document.querySelectorAll('.jp-OutputArea .widget-html')]"
+                               ".some(e => /gradient steps taken: 6\\)/.test(e.textContent))", timeout=30_000)
+        wait_idle(page, 2.0)
+        clicked = run_in_kernel(page, "print(explorer.state.steps)")
         before = shown_loss(page)
         label = sliders.first.locator(".widget-label").inner_text()
         handle = sliders.first.locator("[role=slider]").first
@@ -69,6 +80,8 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
             && img.naturalWidth === 2 * img.clientWidth""", arg=picture.element_handle(), timeout=30_000)
         src_after = picture.get_attribute("src")
         page.close()
+    assert kept == "5 png\n", f"after run all, the explorer's steps and picture: {kept!r}"
+    assert clicked == "6\n", f"after one click on 'gradient step', the explorer's steps: {clicked!r}"
     assert before is not None and after is not None
     assert after != before, f"moving {label} left the loss at {before}"
     assert src_after != src_before, f"moving {label} left the picture as it was"

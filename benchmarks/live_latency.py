@@ -15,7 +15,10 @@ press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each 
 the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
 
 Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
-both latencies, the image's size (pixels and bytes), the press count and the load average.
+both latencies, the image's size (pixels and bytes), the press count and the load average, and
+this machine's speed at the same drawing without a browser (``headless_1x_draw_png_ms``, the
+1x frame's draw and PNG; ``headless_update_ms``, a whole update at full density), measured
+first, so that runs on two machines can be compared (``--raw FILE`` keeps every press).
 The kernel inherits this process's environment (PYTHONPATH picks the library it imports).
 JupyterLab loads the course's server extension (backprop_lib.explorers.websocket: TCP_NODELAY on
 the kernel websocket) unless ``--nagle``; the JSON says which (``tcp_nodelay``, read from the
@@ -38,7 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import offline_browser  # noqa: E402
-from lab_server import READER_SETTINGS, jupyterlab_server, open_and_run_all, weight_sliders  # noqa: E402
+from lab_server import (READER_SETTINGS, jupyterlab_server, open_and_run_all, run_in_kernel,  # noqa: E402
+                        wait_idle, weight_sliders)
 
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 EXTENSION = "backprop_lib.explorers.websocket"      # the course's Jupyter server extension
@@ -134,17 +138,6 @@ def _bench_stored_frame(_i=[0]):
 explorer.update = _bench_stored_frame
 """
 KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
-EXECUTE = """async code => {
-    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-    const future = kernel.requestExecute({code, silent: false, store_history: false});
-    let out = '';
-    future.onIOPub = msg => { if (msg.header.msg_type === 'stream') out += msg.content.text;
-                              if (msg.header.msg_type === 'error') out += 'ERROR ' + msg.content.evalue; };
-    await future.done;
-    return out;
-}"""
-
-
 def percentile(values, q: float) -> float:
     values = np.asarray(values, dtype=float)
     if not np.isfinite(values).any():       # none measured (--stored-frames has no sharp frames)
@@ -168,19 +161,14 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
             offline_browser(base) as (context, blocked):
         page, errors = open_and_run_all(context, base, token, CHAPTER.name)
         sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
-        # every cell has run (later cells move the explorers): the kernel idle for 2 s in a row
-        page.wait_for_function("""() => {
-            const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
-            if (kernel.status !== 'idle') { window.__idleSince = null; return false; }
-            window.__idleSince = window.__idleSince || performance.now();
-            return performance.now() - window.__idleSince > 2000; }""", polling=100, timeout=300_000)
+        wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)
         label = sliders.first.locator(".widget-label").text_content()
         handle = sliders.first.locator("[role=slider]").first
         handle.scroll_into_view_if_needed()
         handle.click()
         size = handle.evaluate(INSTRUMENT)
-        setup = page.evaluate(EXECUTE, KERNEL_STORED_FRAMES) if stored_frames else ""
-        timers = setup + page.evaluate(EXECUTE, KERNEL_TIMERS)
+        setup = run_in_kernel(page, KERNEL_STORED_FRAMES) if stored_frames else ""
+        timers = setup + run_in_kernel(page, KERNEL_TIMERS)
         total = warmup + presses
         for i in range(total):
             page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
@@ -192,7 +180,7 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
             page.wait_for_function(SHARP_DONE, arg=i + 1, timeout=30_000)
             page.wait_for_timeout(30)
         bench = page.evaluate("() => window.__bench")
-        kernel_ms = json.loads(page.evaluate(EXECUTE, KERNEL_READ)) if not timers else {}
+        kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
         page.close()
         # what the server did with the kernel websocket (backprop_lib.explorers.websocket logs it)
         nodelay = "on" if "TCP_NODELAY 1" in (Path(tmp) / "server.log").read_text() else "off"
@@ -220,7 +208,7 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
         stage_ms.update(kernel_update=float(np.median(update)),
                         kernel_draw=float(np.median(rgba)) if len(rgba) else None,
                         kernel_encode=float(np.median(png - rgba)) if len(rgba) and len(png) == len(rgba) else None)
-    return {"slider": label, "presses": presses,
+    return {"slider": label, "presses": presses, "pairs": pairs, "kernel_ms": kernel_ms,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
             "stage_median_ms": stage_ms, "settled_presses": settled,
@@ -279,16 +267,26 @@ def main() -> None:
                         help="the kernel answers each press with a frame drawn beforehand: the "
                              "round trip without the drawing (no full-density presses)")
     parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
+    parser.add_argument("--raw", type=Path, default=None,
+                        help="write every measured press's page stamps (ms) and the kernel's own "
+                             "timings to this JSON file")
     args = parser.parse_args()
     if args.kernel_stages:
         print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
         return
+    # this machine's speed at the same drawing, headless, so that runs on other machines compare
+    stages = kernel_stages(repeat=21)
     before = load()
     start = time.perf_counter()
     settled = 0 if args.stored_frames else args.settled
     result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames)
+    pairs, kernel_ms = result.pop("pairs"), result.pop("kernel_ms")
+    if args.raw is not None:
+        args.raw.write_text(json.dumps({"pairs": pairs, "kernel_ms": kernel_ms, "warmup": args.warmup}))
     result["load_before"], result["load_after"] = before, load()
     result["cores"] = os.cpu_count()
+    result["headless_1x_draw_png_ms"] = stages["preview_draw_png_ms"]
+    result["headless_update_ms"] = stages["update_ms"]
     result["seconds"] = round(time.perf_counter() - start, 1)
     print(f"{result['presses']} presses on {result['slider']}: key -> new src median "
           f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "

@@ -271,26 +271,41 @@ class FigureImage:
         self.refresh()
 
     def render_rgba(self) -> np.ndarray:
-        """The figure as it is now, as an (height, width, 4) uint8 array (a full Agg draw)."""
+        """The figure as it is now at the image's density, as an (height, width, 4) uint8 array."""
+        self._at_density(self.density)
+        return self._draw()
+
+    def _draw(self) -> np.ndarray:
+        """Draw the figure at its current dpi (a full Agg draw); its pixels (Agg's buffer)."""
         self.figure.canvas.draw()
         return np.asarray(self.figure.canvas.buffer_rgba())
 
+    def _at_density(self, density: float) -> None:
+        """Put the figure at ``density`` image pixels per CSS pixel. The figure stays there until
+        another density is asked for: while the reader moves a control, every frame is at 1x,
+        and changing the dpi invalidates every transform of the figure (~0.6 ms a frame)."""
+        dpi = self.css_dpi * density
+        if self.figure.dpi != dpi:
+            self.figure.set_dpi(dpi)
+
+    def _opaque(self) -> bool:
+        """Is every pixel of a frame opaque? Agg draws the figure's face under everything, and
+        drawing over an opaque pixel leaves it opaque."""
+        patch = self.figure.patch
+        return bool(patch.get_visible() and patch.get_facecolor()[3] == 1.0)
+
     def render_png(self, density: float | None = None) -> bytes:
-        """:meth:`render_rgba` as PNG (:func:`backprop_lib.viz.png.encode_png`) at ``density``
-        (default: the image's): an opaque figure with a palette of 256 colours when that palette
-        is within ``PALETTE_TOLERANCE`` of every sampled pixel (at 2x density the network
-        explorer's frame takes ~9 ms and ~65 kB where a lossless RGB PNG takes ~30 ms and
-        ~190 kB); the palette of the last frame at that density is reused while it fits.
+        """The figure drawn at ``density`` (default: the image's) as PNG
+        (:func:`backprop_lib.viz.png.encode_png`): an opaque figure with a palette of 256 colours
+        when that palette is within ``PALETTE_TOLERANCE`` of every sampled pixel (at 2x density
+        the network explorer's frame takes ~9 ms and ~65 kB where a lossless RGB PNG takes ~30 ms
+        and ~190 kB); the palette of the last frame at that density is reused while it fits.
         Otherwise, and for a transparent figure, a lossless PNG. zlib level 1: level 6 takes ~3x
-        longer for a ~10% smaller file."""
+        longer for a ~10% smaller file. The figure is left at ``density`` (:meth:`_at_density`)."""
         density = self.density if density is None else density
-        if density != self.density:
-            self.figure.set_dpi(self.css_dpi * density)
-        try:
-            data, self._palettes[density] = png.encode_png(self.render_rgba(), self._palettes.get(density))
-        finally:
-            if density != self.density:
-                self.figure.set_dpi(self.css_dpi * self.density)
+        self._at_density(density)
+        data, self._palettes[density] = png.encode_png(self._draw(), self._palettes.get(density),
+                                                       opaque=self._opaque())
         return data
 
     def refresh(self, fresh_palette: bool = False) -> None:

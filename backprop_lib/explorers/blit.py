@@ -41,8 +41,8 @@ class BlitFigureImage(FigureImage):
         """Forget the cached backgrounds; the next refresh renders the whole figure."""
         self._backgrounds.clear()
 
-    def render_rgba(self) -> np.ndarray:
-        """The figure as it is now, as an (height, width, 4) uint8 array."""
+    def _draw(self) -> np.ndarray:
+        """The figure at its current dpi: the cached background and the dynamic artists on it."""
         canvas = self.figure.canvas
         background = self._backgrounds.get(self.figure.dpi)
         if background is None:

@@ -25,13 +25,15 @@ def pixel_density(value) -> float:
     return float(value)
 
 
-def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
+def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1, opaque: bool | None = None):
     """``(png_bytes, palette)`` for an (height, width, 4) uint8 image.
 
     ``palette`` is the palette image returned by an earlier call (or ``None``): it is reused
     when it still fits (mapping pixels to a fixed palette is ~4x cheaper than choosing one) and
     then returned again, else a new one is chosen. The returned palette is ``None`` when the PNG
-    is lossless."""
+    is lossless. ``opaque=True`` says that every pixel is opaque (a figure drawn over an opaque
+    face: drawing over it never lowers the alpha), which spares a pass over the alpha channel
+    (~0.7 ms for a 840 x 430 frame); ``None`` checks."""
     from PIL import Image
 
     rgba = np.ascontiguousarray(rgba, dtype=np.uint8)
@@ -39,24 +41,40 @@ def encode_png(rgba: np.ndarray, palette=None, compress_level: int = 1):
         raise ValueError(f"rgba must be an (height, width, 4) array, got shape {rgba.shape}")
     buffer = io.BytesIO()
     height, width = rgba.shape[:2]
-    if rgba[..., 3].min() < 255:
+    if not opaque and rgba[..., 3].min() < 255:
         Image.fromarray(rgba).save(buffer, format="png", compress_level=compress_level)
         return buffer.getvalue(), None
-    # PIL's raw decoder drops the alpha bytes ~5x faster than a numpy slice copy or convert("RGB")
-    image = Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
     if palette is not None:
-        quantized = image.quantize(palette=palette, dither=Image.Dither.NONE)
+        quantized = _onto_palette(rgba, palette)
         if palette_fits(quantized, rgba):
             # hand back the same palette image: PIL keeps its colour lookup on it, so the next
             # frame maps its pixels ~3x faster than through a fresh copy of the palette
             quantized.save(buffer, format="png", compress_level=compress_level)
             return buffer.getvalue(), palette
+    # PIL's raw decoder drops the alpha bytes ~5x faster than a numpy slice copy or convert("RGB")
+    image = Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
     octree = image.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     quantized = image.quantize(palette=true_colours(octree, rgba), dither=Image.Dither.NONE)
     if not palette_fits(quantized, rgba):
         quantized = None
     (quantized or image).save(buffer, format="png", compress_level=compress_level)
     return buffer.getvalue(), quantized
+
+
+def _onto_palette(rgba: np.ndarray, palette):
+    """The opaque ``rgba`` mapped onto ``palette``'s colours (no dithering): what
+    ``Image.quantize(palette=...)`` gives for its RGB copy, without the copy. PIL keeps an RGB
+    pixel in 4 bytes and maps the first three onto the palette, so its converter reads the
+    image's own buffer as RGBA (``frombuffer`` shares it); ``quantize`` takes only an "RGB" or
+    "L" image, hence PIL's converter itself (tested: the same indices as ``quantize``)."""
+    from PIL import Image
+
+    height, width = rgba.shape[:2]
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    palette.load()
+    quantized = image._new(image.im.convert("P", Image.Dither.NONE, palette.im))
+    quantized.palette = palette.palette.copy()
+    return quantized
 
 
 def true_colours(quantized, rgb: np.ndarray, stride: int = 3):

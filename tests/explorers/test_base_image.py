@@ -100,6 +100,38 @@ def test_a_transparent_figure_keeps_its_alpha_losslessly():
     assert np.array_equal(np.asarray(png), view.render_rgba())
 
 
+def test_a_live_frame_leaves_the_figure_at_1x_and_a_cell_draws_at_full_density(monkeypatch):
+    """While the reader moves a control the figure stays at 1x between frames (changing the dpi
+    invalidates every transform); render_rgba and a cell's refresh are at full density."""
+    from backprop_lib.explorers import base
+
+    fig, line = line_figure(dpi=80)
+    line.set_animated(True)
+    view = BlitFigureImage(fig, [line])
+    monkeypatch.setattr(base, "answering_the_page", lambda: True)
+    class Pending:                                          # a full-density frame to come
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(base, "_later", lambda delay, callback: Pending())
+    dpis = []
+    monkeypatch.setattr(fig, "set_dpi", lambda dpi, set_dpi=fig.set_dpi: (dpis.append(dpi), set_dpi(dpi)))
+    for y in (0.2, 0.4, 0.6):
+        line.set_ydata([0, y])
+        view._sharpen = None
+        view.refresh()
+        assert decoded(view.png).size == view.css_size
+    assert dpis == [80] and fig.dpi == 80                  # one change of dpi for three frames
+    live = view.png
+    assert view.render_rgba().shape[:2] == (round(160 * PIXEL_DENSITY), round(240 * PIXEL_DENSITY))
+    monkeypatch.setattr(base, "answering_the_page", lambda: False)
+    view.refresh()
+    assert decoded(view.png).size == (round(240 * PIXEL_DENSITY), round(160 * PIXEL_DENSITY))
+    # the last 1x frame is the full-density picture at 1x: drawn again at 1x it is the same
+    view._at_density(1.0)
+    assert view.render_png(1.0) == live
+
+
 def test_a_blitted_image_is_drawn_at_the_same_density():
     fig, line = line_figure(dpi=60)
     line.set_animated(True)

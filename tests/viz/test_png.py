@@ -90,3 +90,34 @@ def test_a_palette_that_still_fits_is_handed_back_itself():
     data, again = encode_png(moved, palette)
     assert again is palette
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")), moved)
+
+
+def test_mapping_onto_a_palette_gives_what_pil_quantize_gives():
+    """encode_png maps a frame onto a reused palette without PIL's RGB copy (_onto_palette):
+    the same indices as Image.quantize(palette=...), for an explorer frame and for noise."""
+    from backprop_lib.explorers.network_explorer import NetworkExplorer
+    from backprop_lib.viz.png import _onto_palette
+
+    view = NetworkExplorer()
+    frame = np.ascontiguousarray(view.image.render_rgba())
+    _, palette = encode_png(frame)
+    noise = np.random.default_rng(0).integers(0, 256, (70, 90, 4), dtype=np.uint8)
+    noise[..., 3] = 255
+    for rgba in (frame, noise):
+        height, width = rgba.shape[:2]
+        rgb = Image.frombytes("RGB", (width, height), rgba, "raw", "RGBX")
+        expected = rgb.quantize(palette=palette, dither=Image.Dither.NONE)
+        mapped = _onto_palette(rgba, palette)
+        assert mapped.mode == "P" and mapped.getpalette() == expected.getpalette()
+        assert np.array_equal(np.asarray(mapped), np.asarray(expected))
+
+
+def test_saying_opaque_gives_the_same_png_and_a_reused_palette_the_same_bytes():
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    rgba[10:20, 5:50, :3] = (0x8C, 0x52, 0x00)
+    first, palette = encode_png(rgba)
+    assert encode_png(rgba, opaque=True)[0] == first
+    moved = np.full_like(rgba, 255)
+    moved[12:22, 8:53, :3] = (0x8C, 0x52, 0x00)
+    fresh, _ = encode_png(moved)
+    assert encode_png(moved, palette, opaque=True)[0] == encode_png(moved, palette)[0] == fresh

@@ -77,26 +77,21 @@ class NetworkExplorer(ExplorerView):
         for key, idx, name in parameter_names():
             s = widgets.FloatSlider(value=float(self.state.params[key][idx]), min=-limit, max=limit,
                                     description=slider_label(name), **wide)
-            track_shown(s)
-            s.observe(self._guard(lambda ch, key=key, idx=idx: self.state.set_param(key, idx, ch["new"])),
-                      names="value")
+            self._watch(s, lambda ch, key=key, idx=idx: self.state.set_param(key, idx, ch["new"]))
             self.param_sliders[(key, idx)] = s
         self.x_sliders = [widgets.FloatSlider(value=float(self.state.x[k, 0]), min=-INPUT_LIMIT, max=INPUT_LIMIT,
                                               description=f"x{SUBSCRIPTS[k + 1]}", **common) for k in (0, 1)]
         for k, s in enumerate(self.x_sliders):
-            track_shown(s)
-            s.observe(self._guard(lambda ch, k=k: self.state.set_input(k, ch["new"])), names="value")
+            self._watch(s, lambda ch, k=k: self.state.set_input(k, ch["new"]))
         self.y_slider = widgets.FloatSlider(value=self.state.y, min=-INPUT_LIMIT, max=INPUT_LIMIT,
                                             description="y (target)", **common)
-        track_shown(self.y_slider)
-        self.y_slider.observe(self._guard(lambda ch: self.state.set_target(ch["new"])), names="value")
+        self._watch(self.y_slider, lambda ch: self.state.set_target(ch["new"]))
         self.activation = widgets.ToggleButtons(options=list(NETWORK_ACTIVATIONS), value=self.state.activation,
                                                 description="activation")
-        self.activation.observe(self._guard(lambda ch: self.state.set_activation(ch["new"])), names="value")
+        self._watch(self.activation, lambda ch: self.state.set_activation(ch["new"]))
         self.eta = widgets.FloatSlider(value=self.state.eta, min=ETA_RANGE[0], max=ETA_RANGE[1], step=0.01,
                                        description="η", readout_format=".2f")
-        track_shown(self.eta)
-        self.eta.observe(self._guard(lambda ch: self.state.set_eta(ch["new"]), redraw=False), names="value")
+        self._watch(self.eta, lambda ch: self.state.set_eta(ch["new"]), redraw=False)
         self.step_button = widgets.Button(description="gradient step", icon="arrow-down")  # default style: readable contrast
         self.reset_button = widgets.Button(description="reset")
         self._on_click(self.step_button, lambda: self._act(self.state.step))
@@ -131,17 +126,19 @@ class NetworkExplorer(ExplorerView):
                 s.max, s.min = limit, -limit
 
     # ------------------------------------------------------------------ callbacks
-    def _guard(self, setter, redraw: bool = True):
-        """An observer of one control: ``setter(change)`` with the value as the reader set it,
+    def _watch(self, control, setter, redraw: bool = True) -> None:
+        """On every change of ``control``: ``setter(change)`` with the value as the reader set it,
         then a redraw; nothing while the controls are synced or when the page only drew a
         slider (:func:`~backprop_lib.explorers.base.page_redrew`)."""
+        track_shown(control)
+
         def callback(change):
             if self._syncing or page_redrew(change):
                 return
-            change = {**change, "new": reader_value(change["owner"], change["new"])}
+            change = {**change, "new": reader_value(control, change["new"])}
             if safe_call(setter, change, on_error=self._error) is not None and redraw:
                 safe_call(self.update, on_error=self._error)
-        return callback
+        control.observe(callback, names="value")
 
     def _act(self, action) -> None:
         action()

@@ -193,11 +193,14 @@ def test_a_move_answered_in_a_kernel_sends_1x_now_and_the_full_density_frame_onc
     view.widget.observe(sent, names="value")
 
     async def moves():
-        for y in (0.2, 0.4, 0.6):              # three moves 10 ms apart: one sharp frame, at the end
+        # three moves, each cancelling the full-density frame the one before asked for (no
+        # await between them: however long a refresh takes, no timer can fire in between)
+        for y in (0.2, 0.4, 0.6):
             line.set_ydata([0, y])
             view.refresh()
-            await asyncio.sleep(0.01)
         assert frames == [view.css_size] * 3   # each answered at 1x at once
+        # the event loop runs timers in the order of their deadlines: the full-density frame
+        # (0.05 s after the last move) comes before this sleep ends, however busy the machine
         await asyncio.sleep(0.2)
 
     asyncio.run(moves())

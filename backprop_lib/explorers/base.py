@@ -167,16 +167,42 @@ def from_the_page(control) -> bool:
     return "value" in getattr(control, "_property_lock", {})
 
 
+# how many values the kernel showed a slider that the page may still send back (a bound: the
+# page sends them back in order, so the oldest are the first to be outdated)
+SHOWN_KEPT = 32
+
+
 def track_shown(control) -> None:
-    """Remember, for :func:`page_redrew`, the steps of the float slider ``control`` that the
-    kernel has shown the page and that the page will send back (when drawing the slider puts
-    its handle on another float than the value; see :func:`page_float`)."""
+    """Keep, for :func:`page_redrew`, the steps of the float slider ``control`` that the kernel
+    has shown the page since the page last sent a value back (at most :data:`SHOWN_KEPT`):
+    those the page may send back, and the one shown last. The page puts the slider's handle on
+    a float of its grid when it draws the slider or the kernel moves it, and sends that float
+    when it is not the value (:func:`page_float`); a value that is its own float (0.5 on the
+    grid -1 + k * 0.01) is kept only while it is the last one shown.
+
+    When the page sends back a value shown before the last (it drew the slider, and then the
+    kernel moved on: "run all", or a cell setting two values), ipywidgets hands the page its
+    message's echo, so the page's slider would go back to that value and the kernel's value
+    with it, while the explorer shows the last one (seen in JupyterLab, tested there); the
+    kernel shows the slider its last value again."""
     if _float_slider_kind(control) is None or "_shown_steps" in control.__dict__:
         return
     control._shown_steps = [slider_step(control, control.value)]
+    control._kernel_value = control.value
 
     def shown(change):
-        if from_the_page(control):
+        answer = _page_answer(change)
+        if answer == "late":
+            control._restoring = True
+            try:
+                control.value = control._kernel_value   # ipywidgets sends it: not the locked value
+            finally:
+                control._restoring = False
+            return
+        if answer == "redraw":
+            return
+        control._kernel_value = change["new"]
+        if answer == "move":
             return
         steps = control._shown_steps
         # a step the page will not send back (its float is the value itself) needs no record,
@@ -185,8 +211,40 @@ def track_shown(control) -> None:
                 and page_float(control, change["old"]) == change["old"]:
             steps.pop()
         steps.append(slider_step(control, change["new"]))
+        del steps[:-SHOWN_KEPT]
 
     control.observe(shown, names="value")
+
+
+def _page_answer(change) -> str:
+    """What a change of a float slider is: "kernel" (a cell, a button's action, the explorer
+    syncing its sliders), "move" (the reader moved it on the page), "redraw" (the page drew the
+    value shown last again) or "late" (the page drew a value shown before the last). Decided
+    once per change: every observer of the slider gets the same answer."""
+    control = change["owner"]
+    if _float_slider_kind(control) is None or not from_the_page(control):
+        return "kernel"
+    decided = control.__dict__.setdefault("_page_answers", [])
+    for seen, answer in decided:
+        if seen is change:                      # asked again by another observer
+            return answer
+    if control.__dict__.get("_restoring"):      # the kernel showing its value again (above)
+        decided[:] = decided[-3:] + [(change, "redraw")]
+        return "redraw"
+    step = slider_step(control, change["new"])
+    steps = control.__dict__.setdefault("_shown_steps", [slider_step(control, change["old"])])
+    if step not in steps:
+        steps[:] = [step]                       # the reader's move: the page shows it now
+        answer = "move"
+    elif steps.index(step) == len(steps) - 1:
+        steps[:] = [step]                       # the page drew the last value again
+        answer = "redraw"
+    else:
+        # the page has drawn every value shown up to this one, so it sends none of them back
+        del steps[:steps.index(step) + 1]
+        answer = "late"
+    decided[:] = decided[-3:] + [(change, answer)]
+    return answer
 
 
 def page_redrew(change) -> bool:
@@ -196,24 +254,16 @@ def page_redrew(change) -> bool:
     makes the page send the handle's float (0.1499999999999999), and it may arrive late: after
     "run all", the kernel reads it when the later cells have run, so it can carry a value the
     kernel showed before (the published weight, before the gradient steps). A change from the
-    page (:func:`from_the_page`) to a step the kernel has shown the slider
-    (:func:`track_shown`) is the page drawing it; any other change from the page is the
-    reader's move, and a change the kernel makes is never a redraw."""
-    control = change["owner"]
-    if _float_slider_kind(control) is None or not from_the_page(control):
-        return False
-    decided = control.__dict__.get("_redraw_decided")
-    if decided is not None and decided[0] is change:     # asked again by another observer
-        return decided[1]
-    step = slider_step(control, change["new"])
-    steps = control.__dict__.setdefault("_shown_steps", [slider_step(control, change["old"])])
-    redrew = step in steps
-    if redrew:
-        del steps[:steps.index(step)]         # the page has drawn every value shown before it
-    else:
-        steps[:] = [step]                     # the reader's move: the page shows it now
-    control._redraw_decided = (change, redrew)
-    return redrew
+    page (:func:`from_the_page`) to a step the kernel has shown the slider since the page last
+    sent one (:func:`track_shown`) is the page drawing it; any other change from the page is
+    the reader's move, and a change the kernel makes is never a redraw.
+
+    What cannot be told apart: the reader moving the slider to a step the kernel showed while
+    the page did not draw the slider (JupyterLab draws only the cells on screen), when the
+    page has sent nothing back since. The kernel then shows its value again (the handle goes
+    back, and the reader's next move counts). Nor is a second page on the same kernel told
+    apart from the first: its messages count against the same record."""
+    return _page_answer(change) in ("redraw", "late")
 
 
 def _later(delay: float, callback: Callable[[], None]):

@@ -72,6 +72,16 @@ def _onto_palette(rgba: np.ndarray, palette):
     height, width = rgba.shape[:2]
     image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
     palette.load()
+    try:
+        return _convert_onto(image, palette)
+    except (AttributeError, TypeError, ValueError):     # another PIL: its public way, with a copy
+        return image.convert("RGB").quantize(palette=palette, dither=Image.Dither.NONE)
+
+
+def _convert_onto(image, palette):
+    """What ``quantize(palette=...)`` does (PIL 10-13), on ``image`` as it is (PIL's private API)."""
+    from PIL import Image
+
     quantized = image._new(image.im.convert("P", Image.Dither.NONE, palette.im))
     quantized.palette = palette.palette.copy()
     return quantized

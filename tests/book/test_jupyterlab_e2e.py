@@ -58,6 +58,14 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
                                ".some(e => /gradient steps taken: 6\\)/.test(e.textContent))", timeout=30_000)
         wait_idle(page, 2.0)
         clicked = run_in_kernel(page, "print(explorer.state.steps)")
+        # code moves W(1)_11 to 0.33 and on to 0.5: the page moves the handle to 0.33 and sends
+        # its float (0.33000000000000007) back, which the kernel reads after the code has run;
+        # ipywidgets hands the page that message's echo (the slider went back to 0.33 and the
+        # kernel's value too, while the explorer showed 0.5), so the kernel shows it 0.5 again
+        run_in_kernel(page, 'w = explorer.param_sliders[("W1", (0, 0))]; w.value = 0.33; w.value = 0.5')
+        wait_idle(page, 2.0)
+        readout = sliders.first.locator(".widget-readout").inner_text()
+        moved = run_in_kernel(page, 'print(w.value, explorer.state.params["W1"][0, 0])')
         before = shown_loss(page)
         label = sliders.first.locator(".widget-label").inner_text()
         handle = sliders.first.locator("[role=slider]").first
@@ -82,6 +90,8 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
         page.close()
     assert kept == "5 png\n", f"after run all, the explorer's steps and picture: {kept!r}"
     assert clicked == "6\n", f"after one click on 'gradient step', the explorer's steps: {clicked!r}"
+    assert (readout, moved) == ("0.50", "0.5 0.5\n"), \
+        f"after code set W(1)_11 to 0.33, then 0.5: the page's slider {readout!r}, the kernel {moved!r}"
     assert before is not None and after is not None
     assert after != before, f"moving {label} left the loss at {before}"
     assert src_after != src_before, f"moving {label} left the picture as it was"

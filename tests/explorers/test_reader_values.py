@@ -1,13 +1,16 @@
 """A slider's value as the reader set it, and the page drawing a slider again.
 
 In JupyterLab a slider's handle sits on a float of its grid, and the page sends that float to
-the kernel when it draws the slider and the value is another float (0.1499999999999999 for
+the kernel when it draws the slider, or moves the handle to a value the kernel sent, and the
+value is another float (0.1499999999999999 for
 0.15 with min -1 and step 0.01; the grid's float for a weight that a gradient step left at
 0.14987). After "run all" these messages reach the kernel once the later cells have run, so
 they can carry a value the kernel showed before. Logged in chapter 4's kernel before this was
 handled: 22 such messages after "run all", the first of which wiped the explorer's five
 gradient steps and rounded its weights to the grid; and each "gradient step" click was undone
-the same way. Here a page message is what ipywidgets applies when the page sends one
+the same way. And ipywidgets hands the page its message's echo: a late message put the
+page's slider back on the old value while the explorer showed the new one (seen in JupyterLab:
+tests/book/test_jupyterlab_e2e.py). Here a page message is what ipywidgets applies when the page sends one
 (``Widget.set_state``), with the float the page's slider sends (:func:`page_float`).
 """
 from __future__ import annotations
@@ -77,18 +80,68 @@ def test_a_redraw_is_a_step_the_kernel_showed_and_only_from_the_page():
     s.value = 0.14987                   # the kernel (a gradient step); never a redraw
     s.value = 0.3198
     page_draws(s, 0.15)                 # the page drew the published value (late) ...
-    page_draws(s, 0.3198)               # ... and then the value it was sent next
+    assert s.value == 0.3198            # ... and the kernel shows it its value again (a redraw)
+    page_draws(s, 0.3198)               # the page drew the value it was sent next
     from_page(s, 0.33)                  # the reader: one step to the right
     from_page(s, 0.33)                  # the page drew it again (no change: no event)
     s.set_state({"value": 0.3300000000000001})      # the same step, another float
     from_page(s, 0.15)                  # the reader again: the published value is no longer shown
-    assert seen == [False, False, True, True, False, True, False]
+    assert seen == [False, False, True, True, True, False, True, False]
     # two observers of one slider get the same answer for the same change
     answers = []
     s.observe(lambda change: answers.append(page_redrew(change)), names="value")
     from_page(s, 0.5)
     assert seen[-1] is False and answers == [False]
     assert not page_redrew({"owner": widgets.IntSlider(), "old": 1, "new": 1})
+
+
+def test_a_late_redraw_is_undone_and_a_move_to_its_step_later_counts():
+    # the page drew the published 0.15 (it sends 0.1499999999999999) while a cell set 0.5, a
+    # float the page sends nothing back for; ipywidgets hands the page its own message's echo,
+    # so without an answer the page's slider would go back to 0.15 and the kernel's value too
+    s = widgets.FloatSlider(value=0.15, min=-1.0, max=1.0, step=0.01)
+    track_shown(s)
+    seen = []
+    s.observe(lambda change: seen.append(page_redrew(change)), names="value")
+    s.value = 0.5
+    page_draws(s, 0.15)
+    assert s.value == 0.5 and seen == [False, True, True]     # the kernel's value again
+    from_page(s, 0.15)                  # the reader drags it back to the published value
+    assert seen[-1] is False and reader_value(s) == 0.15
+
+
+def test_the_page_sends_back_the_values_it_drew_in_order():
+    s = widgets.FloatSlider(value=0.15, min=-1.0, max=1.0, step=0.01)
+    track_shown(s)
+    seen = []
+    s.observe(lambda change: seen.append(page_redrew(change)), names="value")
+    for value in (0.32, 0.15):          # a cell: forward and back (both sent back by the page)
+        s.value = value
+    for value in (0.15, 0.32, 0.15):    # the page drew all three, late
+        page_draws(s, value)
+    assert all(seen[2:]) and reader_value(s) == 0.15
+    from_page(s, 0.32)                  # the page has sent every value back: this is the reader
+    assert seen[-1] is False
+
+
+def test_the_record_of_shown_values_is_bounded():
+    s = widgets.FloatSlider(value=0.15, min=-1.0, max=1.0, step=0.01)
+    track_shown(s)
+    for k in range(200):                # e.g. gradient steps while the page shows nothing
+        s.value = 0.1 + 0.0037 * k
+    assert len(s._shown_steps) == base.SHOWN_KEPT
+
+
+def test_a_late_redraw_does_not_leave_another_control_computing_with_a_stale_value(live):
+    view = ChainRuleExplorer(key="nested", x=1.0)
+    view.x.value = 2.0                  # cells: x = 2.00, then 0.50
+    view.x.value = 0.5
+    picture = view.image.png
+    page_draws(view.x, 2.0)             # the page's message from drawing 2.00 arrives late
+    assert view.x.value == 0.5 and view.image.png == picture
+    others = [key for _, key in view.choice.options if key != view.choice.value]
+    view.choice.value = others[0]       # another control: computed at the x shown, 0.50
+    assert view.update().x == 0.5
 
 
 def test_the_network_explorer_keeps_its_gradient_steps_when_the_page_draws_its_sliders(live):

@@ -92,11 +92,19 @@ def test_a_palette_that_still_fits_is_handed_back_itself():
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data)).convert("RGBA")), moved)
 
 
-def test_mapping_onto_a_palette_gives_what_pil_quantize_gives():
+@pytest.mark.parametrize("pil", ["private API", "another PIL"])
+def test_mapping_onto_a_palette_gives_what_pil_quantize_gives(pil, monkeypatch):
     """encode_png maps a frame onto a reused palette without PIL's RGB copy (_onto_palette):
-    the same indices as Image.quantize(palette=...), for an explorer frame and for noise."""
+    the same indices as Image.quantize(palette=...), for an explorer frame and for noise; and
+    the same through PIL's public API where its private one is not what it was."""
     from backprop_lib.explorers.network_explorer import NetworkExplorer
+    from backprop_lib.viz import png
     from backprop_lib.viz.png import _onto_palette
+
+    if pil == "another PIL":
+        def gone(image, palette):
+            raise AttributeError("'ImagingCore' object has no attribute 'convert'")
+        monkeypatch.setattr(png, "_convert_onto", gone)
 
     view = NetworkExplorer()
     frame = np.ascontiguousarray(view.image.render_rgba())

@@ -14,11 +14,20 @@ each press and a MutationObserver stamps each change of the explorer image's ``s
 press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each press waits for
 the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
 
+The server and the kernel stamp the same presses with the wall clock, which the page's stamps are
+read in too (``performance.timeOrigin``): the server's extension ``server_stamps.py`` (this
+folder; loaded only here) when it passes each kernel message on, the kernel when it takes the
+page's message (``dispatch_shell``) and when its IOPub thread sends each reply. ``route_stages``
+joins the three logs press by press into the move's way: page -> server -> kernel -> (the update)
+-> picture on IOPub -> server -> page, and the kernel's "busy" status on the same way back
+(``stage_median_ms``, ``route_p90_ms``).
+
 Prints the machine load and the per-stage numbers, then, last, one JSON line: median and p95 of
 both latencies, the image's size (pixels and bytes), the press count and the load average, and
 this machine's speed at the same drawing without a browser (``headless_1x_draw_png_ms``, the
 1x frame's draw and PNG; ``headless_update_ms``, a whole update at full density), measured
-first, so that runs on two machines can be compared (``--raw FILE`` keeps every press).
+first, so that runs on two machines can be compared (``--raw FILE`` keeps every press and the
+kernel's and server's stamps).
 The kernel inherits this process's environment (PYTHONPATH picks the library it imports).
 JupyterLab loads the course's server extension (backprop_lib.explorers.websocket: TCP_NODELAY on
 the kernel websocket) unless ``--nagle``; the JSON says which (``tcp_nodelay``, read from the
@@ -38,9 +47,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
 from browser import offline_browser  # noqa: E402
+from server_stamps import ENV as SERVER_STAMPS_ENV  # noqa: E402
 from lab_server import (READER_SETTINGS, jupyterlab_server, open_and_run_all, run_in_kernel,  # noqa: E402
                         wait_idle, weight_sliders)
 
@@ -96,6 +106,7 @@ INSTRUMENT = """handle => {
         }).catch(() => { pair.decoded = NaN; });
         fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
     }).observe(img, {attributes: true, attributeFilter: ['src']});
+    bench.origin = performance.timeOrigin;    // page stamps + origin = the wall clock (ms)
     window.__bench = bench;
     return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
 }"""
@@ -110,7 +121,7 @@ SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n 
 # run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
 # update and its image's redraw and PNG inside the live kernel, press by press
 KERNEL_TIMERS = """
-import time as _bench_time
+import json as _bench_json, time as _bench_time
 _bench_ms = {"update": [], "render_rgba": [], "render_png": []}
 def _bench_wrap(obj, name, key=None):
     fn = getattr(obj, name)
@@ -125,6 +136,29 @@ _bench_wrap(explorer, "update")
 # the draw (FigureImage._draw; render_rgba in a library from before it, to compare the two)
 _bench_wrap(explorer.image, "_draw" if hasattr(explorer.image, "_draw") else "render_rgba", "render_rgba")
 _bench_wrap(explorer.image, "render_png")
+# the wall clock when the kernel takes a shell message (dispatch_shell) and when its IOPub thread
+# hands each message to its socket: [time, msg_type, execution_state, bytes]
+_bench_ms["dispatch"], _bench_ms["iopub"] = [], []
+_bench_kernel = get_ipython().kernel
+_bench_dispatch = _bench_kernel.dispatch_shell
+async def _bench_timed_dispatch(*args, **kwargs):
+    _bench_ms["dispatch"].append(_bench_time.time())
+    return await _bench_dispatch(*args, **kwargs)
+_bench_kernel.dispatch_shell = _bench_timed_dispatch
+_bench_iopub = _bench_kernel.iopub_thread.socket
+_bench_iopub_send = _bench_iopub.send_multipart
+def _bench_timed_send(parts, *args, **kwargs):
+    now = _bench_time.time()
+    try:
+        frames = [p if isinstance(p, bytes) else bytes(p) for p in parts]
+        i = frames.index(b"<IDS|MSG>")
+        kind = _bench_json.loads(frames[i + 2])["msg_type"]
+        state = _bench_json.loads(frames[i + 5]).get("execution_state") if kind == "status" else None
+        _bench_ms["iopub"].append([now, kind, state, sum(map(len, frames))])
+    except Exception:
+        pass
+    return _bench_iopub_send(parts, *args, **kwargs)
+_bench_iopub.send_multipart = _bench_timed_send
 """
 # --stored-frames: the explorer's update replaced by sending one of two frames drawn beforehand
 # (1x, as while moving), so a press costs the kernel ~0.1 ms: the round trip without the drawing
@@ -139,6 +173,53 @@ def _bench_stored_frame(_i=[0]):
 explorer.update = _bench_stored_frame
 """
 KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
+IMAGE_BYTES = 8000      # a message this large is the picture (the page's listener uses the same)
+
+
+def _first(times, after: float, before: float = np.inf) -> float:
+    """The first of the sorted ``times`` at or after ``after`` and before ``before`` (NaN: none)."""
+    times = np.asarray(times, dtype=float)
+    i = np.searchsorted(times, after)
+    return float(times[i]) if i < len(times) and times[i] < before else float("nan")
+
+
+def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list[list]) -> dict:
+    """Each press's way through the page, the server and the kernel, from the three logs (all in
+    wall-clock ms): per stage, one value (ms) per press, NaN where a stamp is missing.
+
+    The page sends the new value (``sent``); the server takes it from the websocket (``in``) and
+    the kernel takes it from its socket (``dispatch``); the kernel's IOPub thread sends its
+    "busy" status, then, after the update, the picture (a message over ``IMAGE_BYTES``); the server
+    writes each to the websocket (``out``) and the page's handler receives it."""
+    dispatch = sorted(1e3 * t for t in kernel_ms.get("dispatch", []))
+    iopub = sorted((1e3 * t, kind, state, size) for t, kind, state, size in kernel_ms.get("iopub", []))
+    busy = [t for t, kind, state, _ in iopub if kind == "status" and state == "busy"]
+    images = [t for t, _, _, size in iopub if size > IMAGE_BYTES]
+    server_in = sorted(1e3 * line[1] for line in server if line[0] == "in")
+    outs = sorted((1e3 * line[1], 1e3 * line[2], line[3], line[4]) for line in server if line[0] == "out")
+    busy_out = [(a, b) for a, b, _, kind in outs if kind == "status"]
+    image_out = [(a, b) for a, b, size, _ in outs if size > IMAGE_BYTES]
+    names = ("sent_to_server", "server_to_kernel", "kernel_busy_wait", "busy_to_server", "busy_server_to_page",
+             "kernel_to_image", "image_to_server", "server_write", "server_to_page")
+    stages = {name: [] for name in names}
+    for p in pairs:
+        sent, src = origin + p["sent"], origin + p["src"]
+        first, received = origin + p["first"], origin + p["received"]
+        t_in = _first(server_in, sent, src)
+        t_disp = _first(dispatch, t_in, src)
+        t_busy = _first(busy, t_disp, src)
+        t_image = _first(images, t_disp, src)
+        i = np.searchsorted([a for a, _ in busy_out], t_busy) if np.isfinite(t_busy) else len(busy_out)
+        busy_start, busy_end = busy_out[i] if i < len(busy_out) else (np.nan, np.nan)
+        j = np.searchsorted([a for a, _ in image_out], t_image) if np.isfinite(t_image) else len(image_out)
+        image_start, image_end = image_out[j] if j < len(image_out) else (np.nan, np.nan)
+        for name, value in zip(names, (t_in - sent, t_disp - t_in, t_busy - t_disp, busy_start - t_busy,
+                                       first - busy_end, t_image - t_disp, image_start - t_image,
+                                       image_end - image_start, received - image_end)):
+            stages[name].append(value)
+    return {name: np.asarray(v, dtype=float) for name, v in stages.items()}
+
+
 def percentile(values, q: float) -> float:
     values = np.asarray(values, dtype=float)
     if not np.isfinite(values).any():       # none measured (--stored-frames has no sharp frames)
@@ -155,36 +236,56 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
     settings = dict(READER_SETTINGS)
     if windowing:
         settings["@jupyterlab/notebook-extension/tracker"] = {"windowingMode": windowing}
-    # --nagle: Jupyter Server's own kernel websockets, without the course's extension
-    server_args = (f"--ServerApp.jpserver_extensions={EXTENSION}=False",) if nagle else ()
-    with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp, \
-            jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args) as (base, token), \
-            offline_browser(base) as (context, blocked):
-        page, errors = open_and_run_all(context, base, token, CHAPTER.name)
-        sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
-        wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)
-        label = sliders.first.locator(".widget-label").text_content()
-        handle = sliders.first.locator("[role=slider]").first
-        handle.scroll_into_view_if_needed()
-        handle.click()
-        size = handle.evaluate(INSTRUMENT)
-        setup = run_in_kernel(page, KERNEL_STORED_FRAMES) if stored_frames else ""
-        timers = setup + run_in_kernel(page, KERNEL_TIMERS)
-        total = warmup + presses
-        for i in range(total):
-            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
-            page.wait_for_timeout(30)
-        # then presses that each wait for the full-density frame (the reader stops after one move)
-        for i in range(total, total + settled):
-            page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-            page.wait_for_function(SHARP_DONE, arg=i + 1, timeout=30_000)
-            page.wait_for_timeout(30)
-        bench = page.evaluate("() => window.__bench")
-        kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
-        page.close()
+    # the server stamps each kernel message (server_stamps.py, from this folder); --nagle: Jupyter
+    # Server's own kernel websockets, without the course's extension
+    server_args = ("--ServerApp.jpserver_extensions=server_stamps=True",
+                   *((f"--ServerApp.jpserver_extensions={EXTENSION}=False",) if nagle else ()))
+    with tempfile.TemporaryDirectory(prefix="live-latency-") as tmp:
+        stamps = Path(tmp) / "server_stamps.jsonl"
+        path = os.pathsep.join(filter(None, (str(Path(__file__).parent), os.environ.get("PYTHONPATH"))))
+        env = {"PYTHONPATH": path, SERVER_STAMPS_ENV: str(stamps)}
+        with jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args, env) as (base, token), \
+                offline_browser(base) as (context, blocked):
+            measured = (*_press(context, base, token, presses, warmup, settled, stored_frames), blocked)
         # what the server did with the kernel websocket (backprop_lib.explorers.websocket logs it)
-        nodelay = "on" if "TCP_NODELAY 1" in (Path(tmp) / "server.log").read_text() else "off"
+        log = (Path(tmp) / "server.log").read_text()
+        nodelay = "on" if "TCP_NODELAY 1" in log else "off"
+        server = [json.loads(line) for line in stamps.read_text().splitlines()] if stamps.exists() else []
+    return _result(*measured, server, nodelay, presses, warmup, settled, windowing, stored_frames)
+
+
+def _press(context, base: str, token: str, presses: int, warmup: int, settled: int, stored_frames: bool):
+    """Open the chapter, run it, press the keys: ``(label, size, bench, kernel_ms, errors, blocked)``,
+    the slider's label, the image's size, the page's record, the kernel's and the page errors."""
+    page, errors = open_and_run_all(context, base, token, CHAPTER.name)
+    sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
+    wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)
+    label = sliders.first.locator(".widget-label").text_content()
+    handle = sliders.first.locator("[role=slider]").first
+    handle.scroll_into_view_if_needed()
+    handle.click()
+    size = handle.evaluate(INSTRUMENT)
+    setup = run_in_kernel(page, KERNEL_STORED_FRAMES) if stored_frames else ""
+    timers = setup + run_in_kernel(page, KERNEL_TIMERS)
+    total = warmup + presses
+    for i in range(total):
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
+        page.wait_for_timeout(30)
+    # then presses that each wait for the full-density frame (the reader stops after one move)
+    for i in range(total, total + settled):
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_function(SHARP_DONE, arg=i + 1, timeout=30_000)
+        page.wait_for_timeout(30)
+    bench = page.evaluate("() => window.__bench")
+    kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
+    page.close()
+    return label, size, bench, kernel_ms, errors
+
+
+def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, presses, warmup, settled,
+            windowing, stored_frames) -> dict:
+    total = warmup + presses
     pairs = bench["pairs"][warmup:total]
     if len(bench["pairs"]) != total + settled:
         raise RuntimeError(f"{len(bench['pairs'])} key presses answered by a new image, expected {total + settled}")
@@ -201,7 +302,11 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
               "sent_to_first_reply": stamps["first"] - stamps["sent"],  # transport, kernel wakes up
               "first_reply_to_image": stamps["received"] - stamps["first"],  # Python update, transfer
               "received_to_src": stamps["src"] - stamps["received"], "src_to_decoded": stamps["decoded"] - stamps["src"]}
+    # ... and the same way through the server and the kernel, from their own stamps
+    route = route_stages(pairs, bench["origin"], kernel_ms, server) if kernel_ms else {}
+    stages.update(route)
     stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
+    route_p90 = {name: float(np.nanpercentile(v, 90)) if np.isfinite(v).any() else None for name, v in route.items()}
     # inside the kernel (same presses): the explorer's update, of which the redraw and the PNG
     if kernel_ms:
         update, rgba, png = (np.asarray(kernel_ms[k][warmup:total], dtype=float)
@@ -209,16 +314,17 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
         stage_ms.update(kernel_update=float(np.median(update)),
                         kernel_draw=float(np.median(rgba)) if len(rgba) else None,
                         kernel_encode=float(np.median(png - rgba)) if len(rgba) and len(png) == len(rgba) else None)
-    return {"slider": label, "presses": presses, "pairs": pairs, "kernel_ms": kernel_ms,
+    return {"slider": label, "presses": presses, "pairs": pairs, "kernel_ms": kernel_ms, "server_stamps": server,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
-            "stage_median_ms": stage_ms, "settled_presses": settled,
+            "stage_median_ms": stage_ms, "route_p90_ms": route_p90, "settled_presses": settled,
             "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
             "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),
             "windowing": windowing or "JupyterLab's default", "tcp_nodelay": nodelay, "stored_frames": stored_frames,
             "image_px": bench["size"][:2] if bench["size"] else size[:2],
             "image_css_px": bench["size"][2:] if bench["size"] else size[2:],
-            "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors, "blocked": sorted(set(blocked))[:5]}
+            "image_bytes": bench["bytes"], "unprompted_images": bench["unprompted"], "page_errors": errors,
+            "blocked": sorted(set(blocked))[:5]}
 
 
 def kernel_stages(repeat: int = 41) -> dict:
@@ -281,9 +387,10 @@ def main() -> None:
     start = time.perf_counter()
     settled = 0 if args.stored_frames else args.settled
     result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames)
-    pairs, kernel_ms = result.pop("pairs"), result.pop("kernel_ms")
+    pairs, kernel_ms, server = result.pop("pairs"), result.pop("kernel_ms"), result.pop("server_stamps")
     if args.raw is not None:
-        args.raw.write_text(json.dumps({"pairs": pairs, "kernel_ms": kernel_ms, "warmup": args.warmup}))
+        args.raw.write_text(json.dumps({"pairs": pairs, "kernel_ms": kernel_ms, "server_stamps": server,
+                                        "warmup": args.warmup}))
     result["load_before"], result["load_after"] = before, load()
     result["cores"] = os.cpu_count()
     result["headless_1x_draw_png_ms"] = stages["preview_draw_png_ms"]
@@ -292,7 +399,7 @@ def main() -> None:
     print(f"{result['presses']} presses on {result['slider']}: key -> new src median "
           f"{result['src_median_ms']:.1f} ms, p95 {result['src_p95_ms']:.1f} ms; key -> decoded median "
           f"{result['decoded_median_ms']:.1f} ms, p95 {result['decoded_p95_ms']:.1f} ms "
-          f"; stages (median ms) {result['stage_median_ms']}; image {result['image_px']} px shown at "
+          f"; stages (median ms) { {k: v if v is None else round(v, 1) for k, v in result['stage_median_ms'].items()} }; image {result['image_px']} px shown at "
           f"{result['image_css_px']} CSS px, {result['image_bytes']} bytes; after one press and a pause, "
           f"key -> full-density src median {result['sharp_src_median_ms']:.1f} ms ({result['sharp_image_px']} px, "
           f"{result['sharp_image_bytes']} bytes); kernel websocket TCP_NODELAY {result['tcp_nodelay']}; "

@@ -31,10 +31,11 @@ SETTINGS = {**READER_SETTINGS, "@jupyterlab/notebook-extension/tracker": {"windo
 
 @contextmanager
 def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | None = None,
-                      server_args: tuple[str, ...] = ()):
+                      server_args: tuple[str, ...] = (), env: dict[str, str] | None = None):
     """A JupyterLab server on 127.0.0.1 serving copies of ``notebooks`` (in ``workdir/root``),
-    with the user settings ``settings`` (default :data:`SETTINGS`) and the extra command-line
-    options ``server_args``; yields ``(base_url, token)``. Its log is ``workdir/server.log``."""
+    with the user settings ``settings`` (default :data:`SETTINGS`), the extra command-line
+    options ``server_args`` and environment variables ``env`` (over this process's; its kernels
+    inherit them); yields ``(base_url, token)``. Its log is ``workdir/server.log``."""
     workdir = Path(workdir)
     root = workdir / "root"
     root.mkdir(parents=True, exist_ok=True)
@@ -49,7 +50,7 @@ def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | Non
         target.write_text(json.dumps(values))
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(workdir / "config"),
            "JUPYTER_RUNTIME_DIR": str(workdir / "runtime"),
-           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline", **(env or {})}
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", "--ServerApp.port_retries=0", "--allow-root",
            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",

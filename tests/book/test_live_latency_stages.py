@@ -1,0 +1,80 @@
+"""The live-latency benchmark's stage split: each press's page, server and kernel stamps are
+joined in the order a move goes (benchmarks/live_latency.py route_stages), and the server
+extension reads a kernel message's type (benchmarks/server_stamps.py)."""
+import importlib.util
+import json
+import math
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def press(origin, key):
+    """A press's page stamps (ms after ``origin``): sent 1, first reply 20, image 40, src 41."""
+    return {"key": key - origin, "sent": key + 1 - origin, "first": key + 20 - origin,
+            "received": key + 40 - origin, "src": key + 41 - origin}
+
+
+def logs(key, big=30_000):
+    """The kernel's and the server's stamps of the press made at ``key`` (seconds in the logs)."""
+    s = 1e-3
+    kernel = {"dispatch": [(key + 4) * s],
+              "iopub": [[(key + 7) * s, "status", "busy", 300], [(key + 8) * s, "comm_msg", None, 500],
+                        [(key + 33) * s, "comm_msg", None, big], [(key + 36) * s, "status", "idle", 300]]}
+    server = [["in", (key + 2) * s, (key + 2.5) * s, 400],
+              ["out", (key + 9) * s, (key + 9.5) * s, 300, "status"],
+              ["out", (key + 10) * s, (key + 10.5) * s, 500, "comm_msg"],
+              ["out", (key + 35) * s, (key + 35.5) * s, big, "comm_msg"],
+              ["out", (key + 37) * s, (key + 37.5) * s, 300, "status"]]
+    return kernel, server
+
+
+def test_each_stage_is_the_time_between_its_two_stamps():
+    bench = load("live_latency")
+    origin = 1.7e12
+    keys = [origin + 1000, origin + 2000]
+    kernels, servers = zip(*(logs(k) for k in keys))
+    kernel = {name: [x for k in kernels for x in k[name]] for name in ("dispatch", "iopub")}
+    server = [line for s in servers for line in s]
+    stages = bench.route_stages([press(origin, k) for k in keys], origin, kernel, server)
+    expected = {"sent_to_server": 1, "server_to_kernel": 2, "kernel_busy_wait": 3, "busy_to_server": 2,
+                "busy_server_to_page": 20 - 9.5, "kernel_to_image": 29, "image_to_server": 2,
+                "server_write": 0.5, "server_to_page": 40 - 35.5}
+    assert set(stages) == set(expected)
+    for name, value in expected.items():
+        assert len(stages[name]) == 2
+        for got in stages[name]:
+            assert math.isclose(got, value, abs_tol=1e-3), (name, got, value)
+
+
+def test_a_missing_stamp_leaves_only_its_stages_unknown():
+    bench = load("live_latency")
+    origin = 1.7e12
+    key = origin + 1000
+    kernel, server = logs(key, big=5_000)      # no message large enough to be the picture
+    stages = bench.route_stages([press(origin, key)], origin, kernel, server)
+    for name in ("kernel_to_image", "image_to_server", "server_write", "server_to_page"):
+        assert math.isnan(stages[name][0]), name
+    assert math.isclose(stages["kernel_busy_wait"][0], 3, abs_tol=1e-3)
+    # an earlier press's stamps are not taken for this one's
+    early_kernel, early_server = logs(key - 1000)
+    stages = bench.route_stages([press(origin, key)], origin, early_kernel, early_server)
+    assert all(math.isnan(v[0]) for v in stages.values())
+
+
+def test_the_server_reads_a_kernel_messages_type_from_its_header():
+    stamps = load("server_stamps")
+    header = json.dumps({"msg_type": "comm_msg", "msg_id": "1"}).encode()
+    frames = [b"kernel.ident", b"<IDS|MSG>", b"hmac", header, b"{}", b"{}", b"{}"]
+    assert stamps._msg_type(frames) == "comm_msg"
+    assert stamps._msg_type([b"no delimiter"]) == "?"
+    assert stamps._msg_type([b"<IDS|MSG>", b"hmac", b"not json"]) == "?"

@@ -14,8 +14,10 @@ each press and a MutationObserver stamps each change of the explorer image's ``s
 press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each press waits for
 the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
 
-The server and the kernel stamp the same presses with the wall clock, which the page's stamps are
-read in too (``performance.timeOrigin``): the server's extension ``server_stamps.py`` (this
+The server and the kernel stamp the same presses with the wall clock (``time.time()``), and the
+page's stamps are put on it (``performance.timeOrigin``, corrected by the page clock's offset
+from ``Date.now()``, read before and after each press: ``page_clock_offset_ms`` gives it at the
+first and the last): the server's extension ``server_stamps.py`` (this
 folder; loaded only here) when it passes each kernel message on, the kernel when it takes the
 page's message (``dispatch_shell``) and when its IOPub thread sends each reply. ``route_stages``
 joins the three logs press by press into the move's way: page -> server -> kernel -> (the update)
@@ -106,9 +108,19 @@ INSTRUMENT = """handle => {
         }).catch(() => { pair.decoded = NaN; });
         fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
     }).observe(img, {attributes: true, attributeFilter: ['src']});
-    bench.origin = performance.timeOrigin;    // page stamps + origin = the wall clock (ms)
+    bench.origin = performance.timeOrigin;    // page stamps + origin ~ the wall clock (ms)
     window.__bench = bench;
     return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
+}"""
+# the page's stamps (performance.timeOrigin + now(), a monotonic clock) against its wall clock
+# (Date.now(), which the server's and the kernel's time.time() read): the difference (ms) at the
+# moment Date.now() ticks to a new millisecond. On the course VM the two drift apart by up to
+# 5 ms a second (the wall clock is being slewed), so it is read before and after every press.
+PAGE_CLOCK = """() => {
+    const start = Date.now();
+    let now;
+    while ((now = Date.now()) === start) {}
+    return now - (performance.timeOrigin + performance.now());
 }"""
 # the pair of the last press is complete and the kernel has finished the whole update (the
 # status line and table are sent after the image)
@@ -183,9 +195,12 @@ def _first(times, after: float, before: float = np.inf) -> float:
     return float(times[i]) if i < len(times) and times[i] < before else float("nan")
 
 
-def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list[list]) -> dict:
-    """Each press's way through the page, the server and the kernel, from the three logs (all in
-    wall-clock ms): per stage, one value (ms) per press, NaN where a stamp is missing.
+def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list[list],
+                 page_offsets=0.0) -> dict:
+    """Each press's way through the page, the server and the kernel, from the three logs (in
+    wall-clock ms: a page stamp + ``origin`` + the press's ``page_offsets``, the page's clock
+    against its wall clock, one for all or one per press): per stage, one value (ms) per press,
+    NaN where a stamp is missing.
 
     The page sends the new value (``sent``); the server takes it from the websocket (``in``) and
     the kernel takes it from its socket (``dispatch``); the kernel's IOPub thread sends its
@@ -202,17 +217,22 @@ def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list
     names = ("sent_to_server", "server_to_kernel", "kernel_busy_wait", "busy_to_server", "busy_server_to_page",
              "kernel_to_image", "image_to_server", "server_write", "server_to_page")
     stages = {name: [] for name in names}
-    for p in pairs:
-        sent, src = origin + p["sent"], origin + p["src"]
-        first, received = origin + p["first"], origin + p["received"]
+    def passed(spans, after: float, before: float):
+        """The first (start, end) of the server's ``spans`` that starts in [after, before)."""
+        i = np.searchsorted([a for a, _ in spans], after) if np.isfinite(after) else len(spans)
+        return spans[i] if i < len(spans) and spans[i][0] < before else (np.nan, np.nan)
+
+    offsets = np.broadcast_to(np.asarray(page_offsets, dtype=float), (len(pairs),))
+    for p, offset in zip(pairs, offsets):
+        wall = origin + offset
+        sent, src = wall + p["sent"], wall + p["src"]
+        first, received = wall + p["first"], wall + p["received"]
         t_in = _first(server_in, sent, src)
         t_disp = _first(dispatch, t_in, src)
         t_busy = _first(busy, t_disp, src)
         t_image = _first(images, t_disp, src)
-        i = np.searchsorted([a for a, _ in busy_out], t_busy) if np.isfinite(t_busy) else len(busy_out)
-        busy_start, busy_end = busy_out[i] if i < len(busy_out) else (np.nan, np.nan)
-        j = np.searchsorted([a for a, _ in image_out], t_image) if np.isfinite(t_image) else len(image_out)
-        image_start, image_end = image_out[j] if j < len(image_out) else (np.nan, np.nan)
+        busy_start, busy_end = passed(busy_out, t_busy, src)
+        image_start, image_end = passed(image_out, t_image, received)
         for name, value in zip(names, (t_in - sent, t_disp - t_in, t_busy - t_disp, busy_start - t_busy,
                                        first - busy_end, t_image - t_disp, image_start - t_image,
                                        image_end - image_start, received - image_end)):
@@ -265,12 +285,14 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
     handle.scroll_into_view_if_needed()
     handle.click()
     size = handle.evaluate(INSTRUMENT)
+    offsets = [page.evaluate(PAGE_CLOCK)]
     setup = run_in_kernel(page, KERNEL_STORED_FRAMES) if stored_frames else ""
     timers = setup + run_in_kernel(page, KERNEL_TIMERS)
     total = warmup + presses
     for i in range(total):
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
+        offsets.append(page.evaluate(PAGE_CLOCK))
         page.wait_for_timeout(30)
     # then presses that each wait for the full-density frame (the reader stops after one move)
     for i in range(total, total + settled):
@@ -278,6 +300,7 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
         page.wait_for_function(SHARP_DONE, arg=i + 1, timeout=30_000)
         page.wait_for_timeout(30)
     bench = page.evaluate("() => window.__bench")
+    bench["clock_offsets"] = offsets       # before the first press, then after each
     kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
     page.close()
     return label, size, bench, kernel_ms, errors
@@ -303,7 +326,9 @@ def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, pre
               "first_reply_to_image": stamps["received"] - stamps["first"],  # Python update, transfer
               "received_to_src": stamps["src"] - stamps["received"], "src_to_decoded": stamps["decoded"] - stamps["src"]}
     # ... and the same way through the server and the kernel, from their own stamps
-    route = route_stages(pairs, bench["origin"], kernel_ms, server) if kernel_ms else {}
+    clock = np.asarray(bench["clock_offsets"], dtype=float)
+    offsets = (clock[warmup:total] + clock[warmup + 1:total + 1]) / 2      # around each press
+    route = route_stages(pairs, bench["origin"], kernel_ms, server, offsets) if kernel_ms else {}
     stages.update(route)
     stage_ms = {name: float(np.nanmedian(v)) if np.isfinite(v).any() else None for name, v in stages.items()}
     route_p90 = {name: float(np.nanpercentile(v, 90)) if np.isfinite(v).any() else None for name, v in route.items()}
@@ -318,6 +343,7 @@ def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, pre
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
             "stage_median_ms": stage_ms, "route_p90_ms": route_p90, "settled_presses": settled,
+            "page_clock_offset_ms": [float(clock[warmup]), float(clock[total])],   # first, last press
             "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
             "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),
             "windowing": windowing or "JupyterLab's default", "tcp_nodelay": nodelay, "stored_frames": stored_frames,
@@ -382,8 +408,8 @@ def main() -> None:
         print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
         return
     # this machine's speed at the same drawing, headless, so that runs on other machines compare
+    before = load()             # before the headless timing below, which loads the machine
     stages = kernel_stages(repeat=21)
-    before = load()
     start = time.perf_counter()
     settled = 0 if args.stored_frames else args.settled
     result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames)

@@ -2,10 +2,9 @@
 
 A Jupyter server extension loaded by ``live_latency.py`` only (``--ServerApp.jpserver_extensions``
 on the command line of the benchmark's own JupyterLab, with this folder on its ``PYTHONPATH``).
-It stamps every message of a kernel websocket, both ways, with the wall clock (``time.time()``:
-the page's ``performance.timeOrigin + performance.now()`` and the kernel's ``time.time()`` read
-the same clock, so the three logs line up), one JSON line each in the file named by
-``BACKPROP_SERVER_STAMPS``:
+It stamps every message of a kernel websocket, both ways, with the wall clock (``time.time()``,
+as the kernel's stamps; the benchmark puts the page's on it), one JSON line each in the file
+named by ``BACKPROP_SERVER_STAMPS``:
 
 * ``["in", start, end, bytes]``: the page's message, from the websocket to the kernel's socket;
 * ``["out", start, end, bytes, msg_type]``: the kernel's message, from its socket to the
@@ -17,6 +16,7 @@ tool: nothing in the course loads it.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import time
@@ -26,23 +26,36 @@ from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebso
 ENV = "BACKPROP_SERVER_STAMPS"
 
 
+def _bytes(part) -> bytes:
+    """A message frame's bytes (pyzmq hands the server bytes or ``zmq.Frame``s)."""
+    if isinstance(part, bytes):
+        return part
+    data = getattr(part, "bytes", None)
+    return data if isinstance(data, bytes) else bytes(part)
+
+
 def _size(part) -> int:
-    return part.nbytes if isinstance(part, memoryview) else len(part) if isinstance(part, (bytes, str)) \
-        else len(part.bytes)
+    return len(part) if isinstance(part, (bytes, str)) else len(_bytes(part))
 
 
 def _msg_type(parts) -> str:
-    """The type in a kernel message's header (the first frame after the identities)."""
+    """The type in a kernel message's header (the second frame after the ``<IDS|MSG>``
+    delimiter, which the HMAC signature follows), "?" when there is none."""
     for i, part in enumerate(parts):
-        data = part if isinstance(part, bytes) else getattr(part, "bytes", None)
-        if data == b"<IDS|MSG>" and i + 2 < len(parts):
-            header = parts[i + 2]
-            header = header if isinstance(header, bytes) else getattr(header, "bytes", bytes(header))
+        if _bytes(part) == b"<IDS|MSG>" and i + 2 < len(parts):
             try:
-                return json.loads(header).get("msg_type", "?")
-            except ValueError:
+                return str(json.loads(_bytes(parts[i + 2])).get("msg_type", "?"))
+            except (ValueError, AttributeError):
                 return "?"
     return "?"
+
+
+def _stamp(log, fields: list) -> None:
+    """Write one line; a stamp that cannot be written is lost, never the message."""
+    try:
+        log.write(json.dumps(fields) + "\n")
+    except (TypeError, ValueError, OSError):
+        pass
 
 
 def _install(log) -> None:
@@ -54,15 +67,18 @@ def _install(log) -> None:
         try:
             return incoming(self, message)
         finally:
-            log.write(json.dumps(["in", start, time.time(), len(message)]) + "\n")
+            _stamp(log, ["in", start, time.time(), _size(message)])
 
     def handle_outgoing_message(self, stream, message):
         start = time.time()
         try:
             return outgoing(self, stream, message)
         finally:
-            log.write(json.dumps(["out", start, time.time(), sum(_size(p) for p in message),
-                                  _msg_type(message)]) + "\n")
+            try:
+                fields = ["out", start, time.time(), sum(_size(p) for p in message), _msg_type(message)]
+            except TypeError:
+                fields = ["out", start, time.time(), 0, "?"]
+            _stamp(log, fields)
 
     ZMQChannelsWebsocketConnection.handle_incoming_message = handle_incoming_message
     ZMQChannelsWebsocketConnection.handle_outgoing_message = handle_outgoing_message
@@ -77,5 +93,7 @@ def _load_jupyter_server_extension(serverapp) -> None:
     if not path:
         serverapp.log.info("server_stamps: %s not set, nothing stamped", ENV)
         return
-    _install(open(path, "a", buffering=1))      # one line per message, written at once
+    log = open(path, "a", buffering=1)          # one line per message, written at once
+    atexit.register(log.close)
+    _install(log)
     serverapp.log.info("server_stamps: kernel websocket messages stamped in %s", path)

@@ -134,7 +134,9 @@ def run_in_kernel(page, code: str) -> str:
 
 def wait_idle(page, seconds: float = 2.0, timeout_ms: int = 300_000) -> None:
     """Wait until the notebook's kernel has been idle for ``seconds`` in a row (every cell has run,
-    and whatever the page sent the kernel on drawing the outputs has been answered)."""
+    and whatever the page sent the kernel on drawing the outputs has been answered). The idle
+    time is counted from this call on, not from an earlier call's."""
+    page.evaluate("() => { window.__idleSince = null; }")
     page.wait_for_function("""ms => {
         const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
         if (kernel.status !== 'idle') { window.__idleSince = null; return false; }

@@ -129,8 +129,16 @@ def reader_value(control, value: float | None = None) -> float:
     :func:`page_float`); a float slider's value within a billionth of a step of one of its
     steps is that step's decimal (:func:`slider_step`). A value the kernel set off the grid
     (0.14987 after a gradient step, 0.123 from a cell) and any other control's value are
-    returned as they are."""
-    value = control.value if value is None else value
+    returned as they are, and so is the kernel's value of a tracked slider (:func:`track_shown`)
+    that the page only drew again: its handle's float on the same step (0.1499999999999999
+    for 0.14987) is not the reader's choice."""
+    if value is None:
+        value = control.value
+        kernel = control.__dict__.get("_kernel_value")
+        if kernel is not None and kernel != value and _float_slider_kind(control) is not None \
+                and math.isfinite(float(kernel)) and math.isfinite(float(value)) \
+                and slider_step(control, kernel) == slider_step(control, value):
+            value = kernel
     kind = _float_slider_kind(control)
     if kind is None or not math.isfinite(float(value)):
         return value
@@ -167,8 +175,11 @@ def from_the_page(control) -> bool:
     return "value" in getattr(control, "_property_lock", {})
 
 
-# how many values the kernel showed a slider that the page may still send back (a bound: the
-# page sends them back in order, so the oldest are the first to be outdated)
+# how many values the kernel showed a slider that the page may still send back. The page sends
+# them back in order, and each one it sends ends the record up to it, so the record grows only
+# while the kernel moves the slider and the page sends nothing (its cell off screen, say). Past
+# this many the oldest go, and one of those arriving late counts as the reader's move (taking
+# every value not in the record as late instead would refuse the reader's moves)
 SHOWN_KEPT = 32
 
 
@@ -185,8 +196,14 @@ def track_shown(control) -> None:
     message's echo, so the page's slider would go back to that value and the kernel's value
     with it, while the explorer shows the last one (seen in JupyterLab, tested there); the
     kernel shows the slider its last value again."""
-    if _float_slider_kind(control) is None or "_shown_steps" in control.__dict__:
+    if _float_slider_kind(control) is None or control.__dict__.get("_tracking_shown"):
         return
+    step, low, high = control.step, control.min, control.max
+    if not (isinstance(step, (int, float)) and step > 0 and high > low):
+        raise ValueError(f"a float slider with a step > 0 and max > min was expected, got "
+                         f"{type(control).__name__} {control.description!r} with min={low!r}, "
+                         f"max={high!r}, step={step!r}")
+    control._tracking_shown = True
     control._shown_steps = [slider_step(control, control.value)]
     control._kernel_value = control.value
 
@@ -397,8 +414,10 @@ class FigureImage:
 
     @property
     def png(self) -> bytes:
-        """The PNG bytes the image widget shows (read back from its data URL after a live frame)."""
+        """The PNG bytes the image widget shows (read back from its data URL after a live frame;
+        empty for an emptied image)."""
         value = bytes(self.widget.value)
         if self.widget.format == "url":
-            return base64.b64decode(value.split(b",", 1)[1])
+            _, comma, data = value.partition(b",")
+            return base64.b64decode(data) if comma else b""
         return value

@@ -181,9 +181,10 @@ class LabelText(Text):
     * ``_get_layout`` remembers its last answer with everything it depends on (the string, font,
       rotation, alignment, line spacing, renderer and dpi), so the box of a boxed text and the
       text itself share one layout; any change (a new string, size, angle, dpi) lays it out again;
-    * a single line of plain text that does not wrap, has no path effects and no maths is drawn
-      without ``Text.draw``'s wrapping context (which sets the string twice to the same value);
-      anything else is drawn by ``Text.draw``.
+    * a single line of plain text that does not wrap, has no path effects, agg filter or
+      rasterization and no maths is drawn without ``Text.draw``'s wrapping context (which sets
+      the string twice to the same value); anything else is drawn by ``Text.draw`` (and a
+      wrapping text is laid out afresh each time).
     """
 
     def _layout_key(self, renderer):
@@ -193,6 +194,8 @@ class LabelText(Text):
                 self._wrap)
 
     def _get_layout(self, renderer):
+        if self._wrap:                  # Text.draw lays out the wrapped string: no memo
+            return super()._get_layout(renderer)
         key = self._layout_key(renderer)
         memo = self.__dict__.get("_layout_memo")
         if memo is not None and memo[0] == key:
@@ -204,6 +207,7 @@ class LabelText(Text):
     def draw(self, renderer):
         text = self._text
         if (not self.get_visible() or text == "" or self._wrap or self.get_usetex() or self.get_path_effects()
+                or self.get_agg_filter() is not None or self.get_rasterized()
                 or "\n" in text or np.ma.is_masked(self._x) or np.ma.is_masked(self._y)):
             return super().draw(renderer)
         clean, ismath = self._preprocess_math(text)

@@ -42,6 +42,21 @@ def shown_loss(page) -> float | None:
     return None
 
 
+# the decoded picture of an <img>: its size and a checksum of its pixels (the src alone would
+# not do: a cell's picture is a Blob URL and a live frame a data URL, whatever they show)
+PIXELS = """img => {
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let sum = 0;
+    for (let i = 0; i < data.length; i++) sum = (Math.imul(sum, 31) + data[i]) >>> 0;
+    return [canvas.width, canvas.height, sum];
+}"""
+DECODED = "img => img.complete && img.naturalWidth > 0"
+
+
 def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
     base, token = jupyterlab
     with offline_browser(base) as (context, blocked):
@@ -71,7 +86,8 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
         handle = sliders.first.locator("[role=slider]").first
         handle.scroll_into_view_if_needed()
         picture = sliders.first.locator("xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')]").locator("img").first
-        src_before = picture.get_attribute("src")
+        page.wait_for_function(DECODED, arg=picture.element_handle(), timeout=30_000)
+        pixels_before = picture.evaluate(PIXELS)
         box = handle.bounding_box()
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)  # drag the handle to the right, as a reader would
@@ -86,7 +102,7 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
         # the full-density frame of the last move, decoded in the page
         page.wait_for_function("""img => img.src.startsWith('data:image/png;base64,') && img.complete
             && img.naturalWidth === 2 * img.clientWidth""", arg=picture.element_handle(), timeout=30_000)
-        src_after = picture.get_attribute("src")
+        pixels_after = picture.evaluate(PIXELS)
         page.close()
     assert kept == "5 png\n", f"after run all, the explorer's steps and picture: {kept!r}"
     assert clicked == "6\n", f"after one click on 'gradient step', the explorer's steps: {clicked!r}"
@@ -94,7 +110,8 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
         f"after code set W(1)_11 to 0.33, then 0.5: the page's slider {readout!r}, the kernel {moved!r}"
     assert before is not None and after is not None
     assert after != before, f"moving {label} left the loss at {before}"
-    assert src_after != src_before, f"moving {label} left the picture as it was"
+    assert pixels_before[:2] == pixels_after[:2], (pixels_before, pixels_after)   # both full density
+    assert pixels_after != pixels_before, f"moving {label} left the picture as it was"
     assert errors == [], errors
     assert blocked == [], f"JupyterLab asked the network for {sorted(set(blocked))[:5]}"
     # backprop_lib.explorers.websocket logs the socket option it reads back from the socket

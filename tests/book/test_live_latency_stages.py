@@ -1,6 +1,7 @@
 """The live-latency benchmark's stage split: each press's page, server and kernel stamps are
 joined in the order a move goes (benchmarks/live_latency.py route_stages), and the server
 extension reads a kernel message's type (benchmarks/server_stamps.py)."""
+import functools
 import importlib.util
 import json
 import math
@@ -10,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@functools.cache
 def load(name):
     spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
@@ -56,6 +58,27 @@ def test_each_stage_is_the_time_between_its_two_stamps():
             assert math.isclose(got, value, abs_tol=1e-3), (name, got, value)
 
 
+def test_the_page_clock_is_put_on_the_wall_clock():
+    bench = load("live_latency")
+    origin = 1.7e12
+    key = origin + 1000
+    kernel, server = logs(key)
+    # the page's clock runs 3 ms behind its wall clock: its stamps read 3 ms early
+    early = {name: value - 3 for name, value in press(origin, key).items()}
+    stages = bench.route_stages([early], origin, kernel, server, page_offsets=3.0)
+    assert math.isclose(stages["sent_to_server"][0], 1, abs_tol=1e-3)
+    assert math.isclose(stages["server_to_page"][0], 4.5, abs_tol=1e-3)
+    uncorrected = bench.route_stages([early], origin, kernel, server)
+    assert math.isclose(uncorrected["sent_to_server"][0], 4, abs_tol=1e-3)
+    # one offset per press (the page's clock drifts from the wall clock during a run)
+    keys = [origin + 1000, origin + 2000]
+    kernels, servers = zip(*(logs(k) for k in keys))
+    kernel = {name: [x for k in kernels for x in k[name]] for name in ("dispatch", "iopub")}
+    pairs = [{name: value - drift for name, value in press(origin, k).items()} for k, drift in zip(keys, (2, 7))]
+    stages = bench.route_stages(pairs, origin, kernel, [line for s in servers for line in s], [2.0, 7.0])
+    assert all(math.isclose(v, 1, abs_tol=1e-3) for v in stages["sent_to_server"])
+
+
 def test_a_missing_stamp_leaves_only_its_stages_unknown():
     bench = load("live_latency")
     origin = 1.7e12
@@ -65,6 +88,13 @@ def test_a_missing_stamp_leaves_only_its_stages_unknown():
     for name in ("kernel_to_image", "image_to_server", "server_write", "server_to_page"):
         assert math.isnan(stages[name][0]), name
     assert math.isclose(stages["kernel_busy_wait"][0], 3, abs_tol=1e-3)
+    # the server's stamp of the picture missing: not taken from the next press
+    kernel, server = logs(key)
+    next_kernel, next_server = logs(key + 1000)
+    server = [line for line in server if line[3] < 8000] + next_server
+    stages = bench.route_stages([press(origin, key)], origin, kernel, server)
+    assert math.isnan(stages["image_to_server"][0]) and math.isnan(stages["server_to_page"][0])
+    assert math.isclose(stages["kernel_to_image"][0], 29, abs_tol=1e-3)
     # an earlier press's stamps are not taken for this one's
     early_kernel, early_server = logs(key - 1000)
     stages = bench.route_stages([press(origin, key)], origin, early_kernel, early_server)
@@ -78,3 +108,10 @@ def test_the_server_reads_a_kernel_messages_type_from_its_header():
     assert stamps._msg_type(frames) == "comm_msg"
     assert stamps._msg_type([b"no delimiter"]) == "?"
     assert stamps._msg_type([b"<IDS|MSG>", b"hmac", b"not json"]) == "?"
+
+    class Frame:                        # what pyzmq hands the server without copying
+        def __init__(self, data):
+            self.bytes = data
+
+    assert stamps._msg_type([Frame(f) for f in frames]) == "comm_msg"
+    assert stamps._size(Frame(b"12345")) == 5 == stamps._size("12345")

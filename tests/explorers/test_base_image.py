@@ -132,6 +132,22 @@ def test_a_live_frame_leaves_the_figure_at_1x_and_a_cell_draws_at_full_density(m
     assert view.render_png(1.0) == live
 
 
+def test_the_png_of_an_emptied_live_image_is_empty(monkeypatch):
+    """The static page empties an image it no longer shows; after a live frame it is a URL."""
+    from backprop_lib.explorers import base
+
+    fig, _ = line_figure(dpi=80)
+    view = FigureImage(fig)
+    monkeypatch.setattr(base, "answering_the_page", lambda: True)
+    monkeypatch.setattr(base, "_later", lambda delay, callback: None)
+    view.refresh()
+    # no event loop, so no 1x frame first: the full-density frame, as a data URL
+    assert view.widget.format == "url"
+    assert decoded(view.png).size == tuple(round(PIXEL_DENSITY * c) for c in view.css_size)
+    view.widget.value = b""
+    assert view.png == b""
+
+
 def test_a_blitted_image_is_drawn_at_the_same_density():
     fig, line = line_figure(dpi=60)
     line.set_animated(True)

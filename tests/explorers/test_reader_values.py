@@ -200,3 +200,50 @@ def test_the_training_explorer_keeps_its_run_when_the_page_draws_the_momentum_sl
     from_page(momentum, 0.5)                         # a move: a new session with momentum 0.5
     assert view.session is not session and view.session.epoch == 0
     assert view.session.momentum == 0.5
+
+
+def test_a_redraw_of_a_value_set_off_the_grid_keeps_that_value(live):
+    view = ChainRuleExplorer(key="nested", x=1.0)
+    view.x.value = 1.23                 # a cell sets x off the slider's grid (steps of 0.05)
+    picture, computed = view.image.png, view.update().x
+    page_draws(view.x, 1.23)            # the page puts the handle on 1.25 and sends its float
+    assert view.x.value != 1.23 and slider_step(view.x, view.x.value) == 1.25
+    assert view.image.png == picture and computed == 1.23 == reader_value(view.x)
+    others = [key for _, key in view.choice.options if key != view.choice.value]
+    view.choice.value = others[0]       # another control: computed at the x the cell set
+    assert view.update().x == 1.23
+    from_page(view.x, 1.3)              # the reader's move: that step's decimal
+    assert reader_value(view.x) == 1.3 == view.update().x
+
+
+@pytest.mark.parametrize("settings", [{"step": None}, {"step": 0.0}, {"min": 1.0, "max": 1.0}])
+def test_a_slider_without_a_grid_is_refused_by_name(settings):
+    slider = widgets.FloatSlider(description="w", **settings)
+    with pytest.raises(ValueError, match=r"step > 0 and max > min was expected, got FloatSlider 'w'"):
+        track_shown(slider)
+
+
+def test_a_slider_asked_about_before_it_is_tracked_is_tracked_all_the_same():
+    s = widgets.FloatSlider(value=0.15, min=-1.0, max=1.0, step=0.01)
+    seen = []
+    s.observe(lambda change: seen.append(page_redrew(change)), names="value")
+    from_page(s, 0.2)                   # asked before track_shown: the reader's move
+    track_shown(s)
+    s.value = 0.33                      # the kernel shows 0.33 ...
+    s.value = 0.5                       # ... and 0.5; the page's float for 0.33 comes late
+    page_draws(s, 0.33)
+    assert seen == [False, False, False, True, True] and s.value == 0.5   # shown 0.5 again
+
+
+def test_a_log_slider_is_tracked_on_its_exponents_grid():
+    lr = widgets.FloatLogSlider(value=0.1, base=10, min=-3, max=1, step=0.25)
+    track_shown(lr)
+    seen = []
+    lr.observe(lambda change: seen.append(page_redrew(change)), names="value")
+    lr.value = 0.06                     # the kernel shows two values off the grid ...
+    lr.value = 0.3
+    page_draws(lr, 0.06)                # ... and the page's float for the first (10^-1.25) comes late
+    assert page_float(lr, 0.06) == 10 ** -1.25
+    assert lr.value == 0.3 and seen[:3] == [False, False, True]
+    from_page(lr, 10 ** -1.0)           # the reader moves it: a step not shown since
+    assert seen[-1] is False and reader_value(lr) == 0.1

@@ -108,6 +108,13 @@ def _pixels(fig):
     return np.asarray(fig.canvas.buffer_rgba()).copy()
 
 
+def _faded(image, dpi):
+    """An agg filter: the text's pixels at half their alpha (Text.draw applies it)."""
+    image = image.copy()
+    image[..., 3] *= 0.5
+    return image, 0, 0
+
+
 LABELS = [
     dict(x=0.5, y=0.5, s="6.05e-4", fontsize=7.5, fontweight="bold", ha="center", va="center", rotation=-24.5,
          rotation_mode="anchor", bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none")),
@@ -117,6 +124,8 @@ LABELS = [
     dict(x=0.5, y=0.1, s=r"$a^{(1)}_2$", fontsize=9),                  # maths: Text.draw
     dict(x=0.6, y=0.6, s=r"costs \$5", fontsize=9),                    # an escaped dollar
     dict(x=0.3, y=0.5, s="", fontsize=9),
+    dict(x=0.2, y=0.9, s="faded 0.25", fontsize=9, agg_filter=_faded),          # Text.draw
+    dict(x=0.05, y=0.65, s="a long label that wraps at the figure's edge", wrap=True),   # Text.draw
 ]
 
 

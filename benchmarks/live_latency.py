@@ -14,12 +14,12 @@ each press and a MutationObserver stamps each change of the explorer image's ``s
 press to the new ``src`` (``src``) and to the decoded image (``decoded``). Each press waits for
 the previous picture and for the kernel to be idle again, then 30 ms, so presses do not queue up.
 
-The server and the kernel stamp the same presses with the wall clock (``time.time()``), and the
-page's stamps are put on it (``performance.timeOrigin``, corrected by the page clock's offset
-from ``Date.now()``, read before and after each press: ``page_clock_offset_ms`` gives it at the
-first and the last): the server's extension ``server_stamps.py`` (this
-folder; loaded only here) when it passes each kernel message on, the kernel when it takes the
-page's message (``dispatch_shell``) and when its IOPub thread sends each reply. ``route_stages``
+The server and the kernel stamp the same presses with the wall clock (``time.time()``): the
+server's extension ``server_stamps.py`` (this folder; loaded only here) when it passes each
+kernel message on, the kernel when it takes the page's message (``dispatch_shell``) and when its
+IOPub thread sends each reply. The page's stamps are put on the same clock
+(``performance.timeOrigin``, corrected by the page clock's offset from ``Date.now()``, read
+before and after each press; ``page_clock_offset_ms`` gives it at the first and the last). ``route_stages``
 joins the three logs press by press into the move's way: page -> server -> kernel -> (the update)
 -> picture on IOPub -> server -> page, and the kernel's "busy" status on the same way back
 (``stage_median_ms``, ``route_p90_ms``).
@@ -188,11 +188,18 @@ KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
 IMAGE_BYTES = 8000      # a message this large is the picture (the page's listener uses the same)
 
 
+def _index(times, after: float, before: float = np.inf) -> int | None:
+    """The index of the first of the sorted ``times`` in [after, before) (None: none, or NaN)."""
+    if not np.isfinite(after):
+        return None
+    i = int(np.searchsorted(times, after))
+    return i if i < len(times) and times[i] < before else None
+
+
 def _first(times, after: float, before: float = np.inf) -> float:
     """The first of the sorted ``times`` at or after ``after`` and before ``before`` (NaN: none)."""
-    times = np.asarray(times, dtype=float)
-    i = np.searchsorted(times, after)
-    return float(times[i]) if i < len(times) and times[i] < before else float("nan")
+    i = _index(times, after, before)
+    return float("nan") if i is None else float(times[i])
 
 
 def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list[list],
@@ -217,10 +224,11 @@ def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list
     names = ("sent_to_server", "server_to_kernel", "kernel_busy_wait", "busy_to_server", "busy_server_to_page",
              "kernel_to_image", "image_to_server", "server_write", "server_to_page")
     stages = {name: [] for name in names}
+
     def passed(spans, after: float, before: float):
         """The first (start, end) of the server's ``spans`` that starts in [after, before)."""
-        i = np.searchsorted([a for a, _ in spans], after) if np.isfinite(after) else len(spans)
-        return spans[i] if i < len(spans) and spans[i][0] < before else (np.nan, np.nan)
+        i = _index([a for a, _ in spans], after, before)
+        return (np.nan, np.nan) if i is None else spans[i]
 
     offsets = np.broadcast_to(np.asarray(page_offsets, dtype=float), (len(pairs),))
     for p, offset in zip(pairs, offsets):
@@ -275,8 +283,8 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
 
 
 def _press(context, base: str, token: str, presses: int, warmup: int, settled: int, stored_frames: bool):
-    """Open the chapter, run it, press the keys: ``(label, size, bench, kernel_ms, errors, blocked)``,
-    the slider's label, the image's size, the page's record, the kernel's and the page errors."""
+    """Open the chapter, run it, press the keys: ``(label, size, bench, kernel_ms, errors)``, the
+    slider's label, the image's size, the page's record, the kernel's and the page's errors."""
     page, errors = open_and_run_all(context, base, token, CHAPTER.name)
     sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
     wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)

@@ -132,14 +132,14 @@ def reader_value(control, value: float | None = None) -> float:
     returned as they are, and so is the kernel's value of a tracked slider (:func:`track_shown`)
     that the page only drew again: its handle's float on the same step (0.1499999999999999
     for 0.14987) is not the reader's choice."""
+    kind = _float_slider_kind(control)
     if value is None:
         value = control.value
         kernel = control.__dict__.get("_kernel_value")
-        if kernel is not None and kernel != value and _float_slider_kind(control) is not None \
+        if kind is not None and kernel is not None and kernel != value \
                 and math.isfinite(float(kernel)) and math.isfinite(float(value)) \
                 and slider_step(control, kernel) == slider_step(control, value):
             value = kernel
-    kind = _float_slider_kind(control)
     if kind is None or not math.isfinite(float(value)):
         return value
     step = slider_step(control, value)

@@ -8,9 +8,11 @@ here, never from each other or from ``conftest``).
 * The worked 2-3-1 network written out with scalars, the independent reference of the network
   explorer's numbers.
 * The check that a blitted explorer image is the picture a full redraw gives.
+* A benchmark script loaded as a module (benchmarks/ is not a package).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import autograd.numpy as anp
@@ -158,3 +160,18 @@ def assert_blit_matches_full_redraw(image, max_differ: float = 0.002) -> None:
     assert np.any(np.any(static_only != full, axis=-1)), "the dynamic artists draw nothing"
     differ = np.any(blit != full, axis=-1).mean()
     assert differ < max_differ, f"{differ:.4f} of the pixels differ from a full redraw"
+
+
+@functools.cache
+def load_benchmark(name: str):
+    """``benchmarks/<name>.py`` as a module (once per test session)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        f"bench_{name}", Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module

@@ -1,17 +1,11 @@
 """benchmarks/run.py reports a failing build or nbval run instead of stopping without its JSON."""
-import importlib.util
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import load_benchmark
 
 
 def load_runner():
-    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("run")
 
 
 def test_a_failing_run_is_timed_and_recorded_as_failed():

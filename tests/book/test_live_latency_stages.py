@@ -1,23 +1,10 @@
 """The live-latency benchmark's stage split: each press's page, server and kernel stamps are
 joined in the order a move goes (benchmarks/live_latency.py route_stages), and the server
 extension reads a kernel message's type (benchmarks/server_stamps.py)."""
-import functools
-import importlib.util
 import json
 import math
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@functools.cache
-def load(name):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from helpers import load_benchmark as load
 
 
 def press(origin, key):

@@ -105,9 +105,37 @@ INSTRUMENT = """handle => {
         img.decode().then(() => {
             pair.decoded = performance.now();
             bench.size = [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
-        }).catch(() => { pair.decoded = NaN; });
-        fetch(img.src).then(r => r.blob()).then(b => { bench.bytes = b.size; }).catch(() => {});
+        }).catch(() => { pair.decoded = NaN; }).finally(wake);
+        // the picture's bytes: counted in a data URL's text; a Blob URL's are fetched once the
+        // picture is decoded (reading it beside the decode would slow the decode down)
+        const src = img.src;
+        if (src.startsWith('data:')) {
+            const b64 = src.slice(src.indexOf(',') + 1);
+            bench.bytes = b64.length / 4 * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);
+        } else if (bench.pairs.length === 1) {
+            img.decode().then(() => fetch(src)).then(r => r.blob()).then(b => { bench.bytes = b.size; })
+                .catch(() => {});
+        }
     }).observe(img, {attributes: true, attributeFilter: ['src']});
+    // done(n): a promise that settles once the n-th press is answered and decoded and the kernel
+    // is idle; checked when a picture is decoded and when the kernel's status changes (no polling:
+    // Playwright's wait_for_function runs its check at every animation frame, and those frames
+    // would load the machine the round trip runs on)
+    const kernel = () => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const waiters = new Set();
+    function wake() { for (const check of [...waiters]) check(); }
+    kernel().statusChanged.connect(wake);
+    bench.done = (n, ms) => new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`press ${n}: no answer in ${ms} ms`)); }, ms);
+        function check() {
+            const pair = bench.pairs[n - 1];
+            if (pair !== undefined && pair.decoded !== null && kernel().status === 'idle') {
+                waiters.delete(check); clearTimeout(timer); resolve(true);
+            }
+        }
+        waiters.add(check);
+        check();
+    });
     bench.origin = performance.timeOrigin;    // page stamps + origin ~ the wall clock (ms)
     window.__bench = bench;
     return [img.naturalWidth, img.naturalHeight, img.clientWidth, img.clientHeight];
@@ -123,9 +151,8 @@ PAGE_CLOCK = """() => {
     return now - (performance.timeOrigin + performance.now());
 }"""
 # the pair of the last press is complete and the kernel has finished the whole update (the
-# status line and table are sent after the image)
-DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].decoded !== null
-    && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"""
+# status line and table are sent after the image): INSTRUMENT's done(n)
+DONE = """n => window.__bench.done(n, 30000)"""
 # ... and its full-density frame has come and been decoded
 SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].sharpDecoded !== null"""
 
@@ -133,18 +160,23 @@ SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n 
 # run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
 # update and its image's redraw and PNG inside the live kernel, press by press
 KERNEL_TIMERS = """
-import json as _bench_json, time as _bench_time
-_bench_ms = {"update": [], "render_rgba": [], "render_png": []}
-def _bench_wrap(obj, name, key=None):
+import json as _bench_json, resource as _bench_resource, time as _bench_time
+_bench_ms = {"update": [], "render_rgba": [], "render_png": [], "update_cpu": [], "update_preempted": []}
+def _bench_wrap(obj, name, key=None, cpu=False):
     fn = getattr(obj, name)
     def timed(*args, **kwargs):
-        start = _bench_time.perf_counter()
+        start, start_cpu = _bench_time.perf_counter(), _bench_time.thread_time()
+        switches = _bench_resource.getrusage(_bench_resource.RUSAGE_THREAD).ru_nivcsw if cpu else 0
         try:
             return fn(*args, **kwargs)
         finally:
             _bench_ms[key or name].append(1e3 * (_bench_time.perf_counter() - start))
+            if cpu:     # the main thread's own CPU time, and how often it was made to wait
+                _bench_ms[(key or name) + "_cpu"].append(1e3 * (_bench_time.thread_time() - start_cpu))
+                _bench_ms[(key or name) + "_preempted"].append(
+                    _bench_resource.getrusage(_bench_resource.RUSAGE_THREAD).ru_nivcsw - switches)
     setattr(obj, name, timed)
-_bench_wrap(explorer, "update")
+_bench_wrap(explorer, "update", cpu=True)
 # the draw (FigureImage._draw; render_rgba in a library from before it, to compare the two)
 _bench_wrap(explorer.image, "_draw" if hasattr(explorer.image, "_draw") else "render_rgba", "render_rgba")
 _bench_wrap(explorer.image, "render_png")
@@ -249,14 +281,49 @@ def route_stages(pairs: list[dict], origin: float, kernel_ms: dict, server: list
 
 
 def percentile(values, q: float) -> float:
+    """The ``q``-th percentile of the measured ``values`` (NaN: not measured, e.g. a picture
+    replaced before it was decoded, which the result counts as ``decode_failed``)."""
     values = np.asarray(values, dtype=float)
     if not np.isfinite(values).any():       # none measured (--stored-frames has no sharp frames)
         return float("nan")
-    return float(np.percentile(values, q))
+    return float(np.nanpercentile(values, q))
 
 
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _process_group(cmdline: str) -> str | None:
+    """Which part of the round trip a process is, from its command line (None: not one)."""
+    if "ipykernel" in cmdline:
+        return "kernel"
+    if "jupyter-lab" in cmdline or "jupyterlab" in cmdline or "jupyter_server" in cmdline:
+        return "server"
+    if "chrom" in cmdline:
+        # a Chromium child may rewrite its command line with spaces between the arguments
+        kind = next((a.split("=", 1)[1] for a in cmdline.replace("\0", " ").split() if a.startswith("--type=")),
+                    "browser")
+        return f"chromium {kind}"
+    if "playwright" in cmdline or "live_latency" in cmdline:
+        return "benchmark (Python and Playwright's driver)"
+    return None
+
+
+def cpu_by_process() -> dict[str, float]:
+    """CPU seconds used so far by the processes of the round trip, summed by part (Linux
+    ``/proc``; empty elsewhere): where the machine's time goes while the presses run."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used: dict[str, float] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")    # NUL-separated
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        group = _process_group(cmdline)
+        if group is not None:
+            used[group] = used.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return used
 
 
 def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagle: bool = False,
@@ -298,10 +365,13 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
     timers = setup + run_in_kernel(page, KERNEL_TIMERS)
     total = warmup + presses
     for i in range(total):
+        if i == warmup:
+            cpu_before, wall_before = cpu_by_process(), time.perf_counter()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        page.wait_for_function(DONE, arg=i + 1, timeout=30_000)
+        page.evaluate(DONE, i + 1)
         offsets.append(page.evaluate(PAGE_CLOCK))
         page.wait_for_timeout(30)
+    cpu_after, wall = cpu_by_process(), time.perf_counter() - wall_before
     # then presses that each wait for the full-density frame (the reader stops after one move)
     for i in range(total, total + settled):
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
@@ -309,6 +379,10 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
         page.wait_for_timeout(30)
     bench = page.evaluate("() => window.__bench")
     bench["clock_offsets"] = offsets       # before the first press, then after each
+    # CPU ms a measured press, by process (each press also waits 30 ms and for an idle kernel)
+    bench["cpu_ms_per_press"] = {k: round(1e3 * (v - cpu_before.get(k, 0.0)) / presses, 1)
+                                 for k, v in sorted(cpu_after.items())}
+    bench["cpu_ms_per_press"]["wall clock"] = round(1e3 * wall / presses, 1)
     kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
     page.close()
     return label, size, bench, kernel_ms, errors
@@ -344,13 +418,20 @@ def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, pre
     if kernel_ms:
         update, rgba, png = (np.asarray(kernel_ms[k][warmup:total], dtype=float)
                              for k in ("update", "render_rgba", "render_png"))
+        cpu, preempted = (np.asarray(kernel_ms.get(k, [])[warmup:total], dtype=float)
+                          for k in ("update_cpu", "update_preempted"))
+        if len(cpu) == len(update):     # the update's own CPU time, and the share of presses it
+            stage_ms.update(kernel_update_cpu=float(np.median(cpu)),      # was made to wait in
+                            kernel_update_preempted_share=float(np.mean(preempted > 0)))
         stage_ms.update(kernel_update=float(np.median(update)),
                         kernel_draw=float(np.median(rgba)) if len(rgba) else None,
                         kernel_encode=float(np.median(png - rgba)) if len(rgba) and len(png) == len(rgba) else None)
     return {"slider": label, "presses": presses, "pairs": pairs, "kernel_ms": kernel_ms, "server_stamps": server,
             "src_median_ms": percentile(src_ms, 50), "src_p95_ms": percentile(src_ms, 95),
             "decoded_median_ms": percentile(decoded_ms, 50), "decoded_p95_ms": percentile(decoded_ms, 95),
+            "decode_failed": int(np.isnan(decoded_ms).sum()),
             "stage_median_ms": stage_ms, "route_p90_ms": route_p90, "settled_presses": settled,
+            "cpu_ms_per_press": bench.get("cpu_ms_per_press", {}),
             "page_clock_offset_ms": [float(clock[warmup]), float(clock[total])],   # first, last press
             "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
             "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),

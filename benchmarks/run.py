@@ -234,7 +234,8 @@ def main() -> None:
             results["live_latency"] = live
             row("live_p95_ms", live["src_p95_ms"], "ms",
                 f"median {live['src_median_ms']:.1f} ms over {live['presses']} key presses on a chapter 4 "
-                f"slider in JupyterLab (key -> new image src; decoded: p95 {live['decoded_p95_ms']:.1f} ms); "
+                f"slider in JupyterLab (key -> new image src; decoded: p95 {live['decoded_p95_ms']:.1f} ms, "
+                f"{live.get('decode_failed', 0)} replaced before decoded); "
                 f"image {live['image_px'][0]}x{live['image_px'][1]} px at {live['image_css_px'][0]} CSS px; "
                 f"kernel websocket TCP_NODELAY {live.get('tcp_nodelay')}; load {live['load_before']}")
     blas = ", ".join(f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)" for i in threadpool_info())

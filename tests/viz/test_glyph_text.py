@@ -168,3 +168,40 @@ def test_a_blitted_image_draws_its_plain_texts_as_label_texts():
     BlitFigureImage(fig, [text, note])
     assert type(text) is LabelText and isinstance(text, Text)
     assert type(note) is Annotation          # a subclass keeps its own draw
+
+
+def test_a_string_drawn_again_comes_from_the_face_and_the_store_is_bounded(monkeypatch):
+    """The face keeps a string's layout and bitmap for its next draw (the same pixels, no
+    FreeType work), and drops them all once it holds STRINGS_KEPT strings."""
+    from backprop_lib.viz import glyph_text
+
+    face = GlyphRendererAgg(200, 100, 144)._face(FontProperties(size=9))
+    first = string_bitmap(face, "0.5933")
+    assert string_bitmap(face, "0.5933") is first                 # kept
+    fresh = glyph_text._string_bitmap(face, "0.5933")             # drawn again from the glyphs
+    assert np.array_equal(fresh[0], first[0]) and fresh[1:] == first[1:]
+    monkeypatch.setattr(glyph_text, "STRINGS_KEPT", 3)
+    for k in range(7):
+        string_bitmap(face, f"{k}.25")
+        assert len(face.bitmaps) <= 3 and len(face.layouts) <= 3
+    assert string_bitmap(face, "6.25") is string_bitmap(face, "6.25")
+
+
+def test_the_face_follows_the_font_properties_and_the_font_families():
+    """A text's font is looked up once per set of properties, not per draw: a change of the
+    properties (even of the same FontProperties object) or of the rcParams that name the
+    generic families' fonts gives the face of the new font."""
+    import matplotlib as mpl
+
+    renderer = GlyphRendererAgg(200, 100, 144)
+    prop = FontProperties(family="sans-serif", size=8)
+    small = renderer._face(prop)
+    assert renderer._face(prop) is small and renderer._face(FontProperties(family="sans-serif", size=8)) is small
+    prop.set_size(12)                          # the same object, changed after it was looked up
+    assert renderer._face(prop).size == 12 and small.size == 8
+    prop.set_size(8)
+    assert renderer._face(prop) is small
+    with mpl.rc_context({"font.sans-serif": ["DejaVu Serif"]}):
+        serif = renderer._face(prop)
+        assert "Serif" in serif.font.fname and "Serif" not in small.font.fname
+    assert renderer._face(prop) is small

@@ -129,3 +129,24 @@ def test_saying_opaque_gives_the_same_png_and_a_reused_palette_the_same_bytes():
     moved[12:22, 8:53, :3] = (0x8C, 0x52, 0x00)
     fresh, _ = encode_png(moved)
     assert encode_png(moved, palette, opaque=True)[0] == encode_png(moved, palette)[0] == fresh
+
+
+@pytest.mark.parametrize("tolerance_off", [0, 1, PALETTE_TOLERANCE, PALETTE_TOLERANCE + 1])
+def test_the_palette_check_agrees_with_a_channel_by_channel_check(tolerance_off):
+    """palette_fits compares packed colours first and channels only where they differ: the
+    same verdict as comparing every sampled pixel's channels, for an RGBA frame (the fast
+    path) and its RGB copy (the plain one), at and just past the tolerance."""
+    from backprop_lib.viz.png import palette_fits
+
+    rgba = np.full((40, 60, 4), 255, dtype=np.uint8)
+    rgba[8:30, 4:40, :3] = (0x8C, 0x52, 0x00)
+    rgba[20:36, 30:58, :3] = (0, 0x72, 0xB2)
+    _, palette = encode_png(rgba)
+    shifted = rgba.copy()
+    shifted[8:12, 4:40, 1] += tolerance_off       # one channel of some sampled pixels moves
+    index = np.asarray(palette)[::4, ::4]
+    colours = np.asarray(palette.getpalette(), dtype=int).reshape(-1, 3)
+    by_channel = np.abs(colours[index] - shifted[::4, ::4, :3].astype(int)).max() <= PALETTE_TOLERANCE
+    assert by_channel == (tolerance_off <= PALETTE_TOLERANCE)
+    assert palette_fits(palette, shifted) == by_channel
+    assert palette_fits(palette, np.ascontiguousarray(shifted[..., :3])) == by_channel

@@ -493,6 +493,9 @@ def main() -> None:
                         help="write every measured press's page stamps (ms) and the kernel's own "
                              "timings to this JSON file")
     args = parser.parse_args()
+    if args.presses < 1 or args.warmup < 0 or args.settled < 0:
+        parser.error(f"--presses must be at least 1 and --warmup, --settled at least 0, got "
+                     f"{args.presses}, {args.warmup}, {args.settled}")
     if args.kernel_stages:
         print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
         return

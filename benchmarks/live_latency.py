@@ -4,6 +4,8 @@
     python benchmarks/live_latency.py --kernel-stages   # the Python side alone, no browser
     python benchmarks/live_latency.py --nagle           # without the course's server extension
     python benchmarks/live_latency.py --stored-frames   # the round trip without the drawing
+    python benchmarks/live_latency.py --no-readouts     # the picture alone: no status, no table
+    python benchmarks/live_latency.py --trace FILE      # Chromium's trace of the measured presses
 
 Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
 chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
@@ -216,6 +218,16 @@ def _bench_stored_frame(_i=[0]):
     explorer.image._show(_bench_frames[_i[0] % 2], live=True)     # as a live frame is sent
 explorer.update = _bench_stored_frame
 """
+# --no-readouts: the explorer's status line and gradient table stay as they are (its update writes
+# them to plain objects), so a press changes only the picture and the slider on the page
+KERNEL_NO_READOUTS = """
+import types as _bench_types
+explorer.status = _bench_types.SimpleNamespace(value=explorer.status.value)
+explorer.table = _bench_types.SimpleNamespace(value=explorer.table.value)
+"""
+# --trace: what Chromium's trace records (the renderer's tasks, style, layout, paint, layerize)
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink", "cc",
+                    "gpu", "v8"]
 KERNEL_READ = "import json as _bench_json; print(_bench_json.dumps(_bench_ms))"
 IMAGE_BYTES = 8000      # a message this large is the picture (the page's listener uses the same)
 
@@ -327,7 +339,7 @@ def cpu_by_process() -> dict[str, float]:
 
 
 def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagle: bool = False,
-            stored_frames: bool = False) -> dict:
+            stored_frames: bool = False, readouts: bool = True, trace: Path | None = None) -> dict:
     settings = dict(READER_SETTINGS)
     if windowing:
         settings["@jupyterlab/notebook-extension/tracker"] = {"windowingMode": windowing}
@@ -341,17 +353,23 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
         env = {"PYTHONPATH": path, SERVER_STAMPS_ENV: str(stamps)}
         with jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args, env) as (base, token), \
                 offline_browser(base) as (context, blocked):
-            measured = (*_press(context, base, token, presses, warmup, settled, stored_frames), blocked)
+            measured = (*_press(context, base, token, presses, warmup, settled, stored_frames,
+                                readouts, trace), blocked)
         # what the server did with the kernel websocket (backprop_lib.explorers.websocket logs it)
         log = (Path(tmp) / "server.log").read_text()
         nodelay = "on" if "TCP_NODELAY 1" in log else "off"
         server = [json.loads(line) for line in stamps.read_text().splitlines()] if stamps.exists() else []
-    return _result(*measured, server, nodelay, presses, warmup, settled, windowing, stored_frames)
+    result = _result(*measured, server, nodelay, presses, warmup, settled, windowing, stored_frames)
+    result["readouts"] = readouts
+    return result
 
 
-def _press(context, base: str, token: str, presses: int, warmup: int, settled: int, stored_frames: bool):
+def _press(context, base: str, token: str, presses: int, warmup: int, settled: int, stored_frames: bool,
+           readouts: bool = True, trace: Path | None = None):
     """Open the chapter, run it, press the keys: ``(label, size, bench, kernel_ms, errors)``, the
-    slider's label, the image's size, the page's record, the kernel's and the page's errors."""
+    slider's label, the image's size, the page's record, the kernel's and the page's errors.
+    Without ``readouts`` the explorer leaves its status line and table alone; with ``trace``,
+    Chromium's trace of the measured presses is written there."""
     page, errors = open_and_run_all(context, base, token, CHAPTER.name)
     sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
     wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)
@@ -362,16 +380,21 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
     size = handle.evaluate(INSTRUMENT)
     offsets = [page.evaluate(PAGE_CLOCK)]
     setup = run_in_kernel(page, KERNEL_STORED_FRAMES) if stored_frames else ""
+    setup += "" if readouts else run_in_kernel(page, KERNEL_NO_READOUTS)
     timers = setup + run_in_kernel(page, KERNEL_TIMERS)
     total = warmup + presses
     for i in range(total):
         if i == warmup:
+            if trace is not None:
+                context.browser.start_tracing(page=page, path=str(trace), categories=TRACE_CATEGORIES)
             cpu_before, wall_before = cpu_by_process(), time.perf_counter()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         page.evaluate(DONE, i + 1)
         offsets.append(page.evaluate(PAGE_CLOCK))
         page.wait_for_timeout(30)
     cpu_after, wall = cpu_by_process(), time.perf_counter() - wall_before
+    if trace is not None:
+        context.browser.stop_tracing()
     # then presses that each wait for the full-density frame (the reader stops after one move)
     for i in range(total, total + settled):
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
@@ -488,6 +511,11 @@ def main() -> None:
     parser.add_argument("--stored-frames", action="store_true",
                         help="the kernel answers each press with a frame drawn beforehand: the "
                              "round trip without the drawing (no full-density presses)")
+    parser.add_argument("--no-readouts", action="store_true",
+                        help="the explorer leaves its status line and gradient table alone: the "
+                             "page's cost of the picture and the slider alone")
+    parser.add_argument("--trace", type=Path, default=None,
+                        help="write Chromium's trace of the measured presses to this JSON file")
     parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
     parser.add_argument("--raw", type=Path, default=None,
                         help="write every measured press's page stamps (ms) and the kernel's own "
@@ -504,7 +532,8 @@ def main() -> None:
     stages = kernel_stages(repeat=21)
     start = time.perf_counter()
     settled = 0 if args.stored_frames else args.settled
-    result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames)
+    result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames,
+                     readouts=not args.no_readouts, trace=args.trace)
     pairs, kernel_ms, server = result.pop("pairs"), result.pop("kernel_ms"), result.pop("server_stamps")
     if args.raw is not None:
         args.raw.write_text(json.dumps({"pairs": pairs, "kernel_ms": kernel_ms, "server_stamps": server,

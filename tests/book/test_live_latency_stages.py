@@ -146,3 +146,20 @@ def test_cpu_by_process_counts_a_benchmark_process_time():
         assert 0.3 <= used <= (time.monotonic() - wall) * os.cpu_count() + 0.05
     finally:
         child.communicate(b"")
+
+
+def test_no_readouts_keeps_the_status_and_table_and_still_redraws_the_picture():
+    """--no-readouts: after the benchmark's snippet runs in the kernel, a move redraws the picture
+    but sends neither the status line nor the table (their widgets keep the values they had)."""
+    from backprop_lib.explorers.network_explorer import NetworkExplorer
+
+    explorer = NetworkExplorer()
+    status, table = explorer.status, explorer.table
+    shown = status.value, table.value, explorer.image.png
+    exec(load("live_latency").KERNEL_NO_READOUTS, {"explorer": explorer})
+    slider = next(iter(explorer.param_sliders.values()))
+    slider.value = slider.value + 0.5
+    assert (status.value, table.value) == shown[:2]
+    assert explorer.image.png != shown[2]
+    # the explorer computed the new readouts (written where the page does not see them)
+    assert explorer.status.value != shown[0] and explorer.table.value != shown[1]

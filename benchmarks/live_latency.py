@@ -6,6 +6,7 @@
     python benchmarks/live_latency.py --stored-frames   # the round trip without the drawing
     python benchmarks/live_latency.py --no-readouts     # the picture alone: no status, no table
     python benchmarks/live_latency.py --trace FILE      # Chromium's trace of the measured presses
+    python benchmarks/live_latency.py --presser detached  # the page presses, no DevTools client
 
 Starts JupyterLab on loopback (tests/lab_server.py, a temporary copy of the chapter), opens the
 chapter in Debian's Chromium driven by Playwright with the network blocked, runs all cells,
@@ -43,9 +44,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -53,10 +57,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(Path(__file__).resolve().parent)]
 
-from browser import offline_browser  # noqa: E402
+from browser import CHROMIUM_FLAGS, chromium_path, free_port, loopback_only, offline_browser  # noqa: E402
 from server_stamps import ENV as SERVER_STAMPS_ENV  # noqa: E402
 from lab_server import (READER_SETTINGS, jupyterlab_server, open_and_run_all, run_in_kernel,  # noqa: E402
-                        wait_idle, weight_sliders)
+                        stop, wait_for_url, wait_idle, weight_sliders)
 
 CHAPTER = ROOT / "chapters" / "04_worked_example.ipynb"
 EXTENSION = "backprop_lib.explorers.websocket"      # the course's Jupyter server extension
@@ -157,6 +161,38 @@ PAGE_CLOCK = """() => {
 DONE = """n => window.__bench.done(n, 30000)"""
 # ... and its full-density frame has come and been decoded
 SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n - 1].sharpDecoded !== null"""
+# --presser page / detached: the page presses the keys itself (a keydown and a keyup on the
+# focused slider handle, which noUiSlider handles as it does a real key), waiting as above;
+# started after `delay` ms (time for Playwright to let go of the browser); at the end it has
+# the kernel run `code` (which tells the benchmark it is done) and keeps the page clock's offsets
+DRIVE = """([first, count, gap, delay, code]) => {
+    const bench = window.__bench, handle = document.activeElement;
+    const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+    const clock = () => {
+        const start = Date.now();
+        let now;
+        while ((now = Date.now()) === start) {}
+        return now - (performance.timeOrigin + performance.now());
+    };
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    window.__drive = (async () => {
+        await sleep(delay);
+        const offsets = [], start = performance.now();
+        for (let i = first; i < first + count; i++) {
+            const key = i % 2 === 0 ? 'ArrowRight' : 'ArrowLeft';
+            for (const type of ['keydown', 'keyup'])
+                handle.dispatchEvent(new KeyboardEvent(type, {key, code: key, bubbles: true, cancelable: true}));
+            await bench.done(i + 1, 30000);
+            offsets.push(clock());
+            await sleep(gap);
+        }
+        const wall = performance.now() - start;
+        kernel.requestExecute({code, silent: true, store_history: false});
+        return {offsets, wall};
+    })();
+    return handle.getAttribute('role');
+}"""
+PRESSERS = ("playwright", "page", "detached")
 
 
 # run in the notebook's kernel (chapter 4 calls its explorer `explorer`): time the explorer's
@@ -321,6 +357,19 @@ def _process_group(cmdline: str) -> str | None:
     return None
 
 
+def playwright_drivers() -> int:
+    """How many Playwright drivers this process runs (Linux ``/proc``): 0 while detached."""
+    count = 0
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        count += ppid == os.getpid() and b"run-driver" in cmdline
+    return count
+
+
 def cpu_by_process() -> dict[str, float]:
     """CPU seconds used so far by the processes of the round trip, summed by part (Linux
     ``/proc``; empty elsewhere): where the machine's time goes while the presses run."""
@@ -338,8 +387,68 @@ def cpu_by_process() -> dict[str, float]:
     return used
 
 
+class DetachableBrowser:
+    """Debian's Chromium started by the benchmark on a DevTools port, so that Playwright can let
+    go of it while the page presses the keys itself (``--presser detached``) and connect again
+    afterwards. While Playwright is attached, Chromium sends it every websocket frame the page
+    gets (DevTools' Network domain, which Playwright keeps on), the pictures too: work a
+    reader's browser does not do. Offline as ``offline_browser`` is while Playwright is
+    attached (its route records what was refused); while detached, every host but 127.0.0.1
+    fails to resolve."""
+
+    def __init__(self, allowed_origin: str, profile: Path):
+        self.origin, self.blocked, self._pw = allowed_origin, [], None
+        self.port = free_port()
+        flags = [*CHROMIUM_FLAGS, f"--remote-debugging-port={self.port}", f"--user-data-dir={profile}",
+                 "--window-size=1280,900", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+        self.process = subprocess.Popen([chromium_path(), *flags, "about:blank"], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+        if not wait_for_url(f"http://127.0.0.1:{self.port}/json/version", self.process, every=0.2):
+            self.close()
+            raise RuntimeError("Chromium did not open its DevTools port")
+
+    def attach(self):
+        """Connect Playwright; returns the browser's (only) context, network blocked."""
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        context = self._pw.chromium.connect_over_cdp(f"http://127.0.0.1:{self.port}").contexts[0]
+        context.route("**/*", loopback_only(self.origin, self.blocked))
+        return context
+
+    def reattach(self, errors: list[str]):
+        """Connect again; returns JupyterLab's page (its script errors appended to ``errors``)."""
+        page = next(p for p in self.attach().pages if "/lab/" in p.url)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return page
+
+    def detach(self) -> None:
+        """Stop Playwright (its driver's DevTools connection closes; Chromium and the page stay)."""
+        if self._pw is not None:
+            self._pw.stop()
+            self._pw = None
+
+    def close(self) -> None:
+        self.detach()
+        stop(self.process)
+
+
+@contextmanager
+def detachable_browser(allowed_origin: str):
+    profile = Path(tempfile.mkdtemp(prefix="live-latency-chromium-"))
+    try:
+        browser = DetachableBrowser(allowed_origin, profile)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagle: bool = False,
-            stored_frames: bool = False, readouts: bool = True, trace: Path | None = None) -> dict:
+            stored_frames: bool = False, readouts: bool = True, trace: Path | None = None,
+            presser: str = "playwright") -> dict:
     settings = dict(READER_SETTINGS)
     if windowing:
         settings["@jupyterlab/notebook-extension/tracker"] = {"windowingMode": windowing}
@@ -351,25 +460,34 @@ def measure(presses: int, warmup: int, settled: int, windowing: str | None, nagl
         stamps = Path(tmp) / "server_stamps.jsonl"
         path = os.pathsep.join(filter(None, (str(Path(__file__).parent), os.environ.get("PYTHONPATH"))))
         env = {"PYTHONPATH": path, SERVER_STAMPS_ENV: str(stamps)}
-        with jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args, env) as (base, token), \
-                offline_browser(base) as (context, blocked):
-            measured = (*_press(context, base, token, presses, warmup, settled, stored_frames,
-                                readouts, trace), blocked)
+        with jupyterlab_server(Path(tmp), [CHAPTER], settings, server_args, env) as (base, token):
+            if presser == "playwright":
+                with offline_browser(base) as (context, blocked):
+                    measured = (*_press(context, base, token, presses, warmup, settled, stored_frames,
+                                        readouts, trace), blocked)
+            else:
+                with detachable_browser(base) as browser:
+                    measured = (*_press(browser.attach(), base, token, presses, warmup, settled,
+                                        stored_frames, readouts, browser=browser,
+                                        detach=presser == "detached"), browser.blocked)
         # what the server did with the kernel websocket (backprop_lib.explorers.websocket logs it)
         log = (Path(tmp) / "server.log").read_text()
         nodelay = "on" if "TCP_NODELAY 1" in log else "off"
         server = [json.loads(line) for line in stamps.read_text().splitlines()] if stamps.exists() else []
     result = _result(*measured, server, nodelay, presses, warmup, settled, windowing, stored_frames)
-    result["readouts"] = readouts
+    result["readouts"], result["presser"] = readouts, presser
     return result
 
 
 def _press(context, base: str, token: str, presses: int, warmup: int, settled: int, stored_frames: bool,
-           readouts: bool = True, trace: Path | None = None):
+           readouts: bool = True, trace: Path | None = None, browser: DetachableBrowser | None = None,
+           detach: bool = False):
     """Open the chapter, run it, press the keys: ``(label, size, bench, kernel_ms, errors)``, the
     slider's label, the image's size, the page's record, the kernel's and the page's errors.
     Without ``readouts`` the explorer leaves its status line and table alone; with ``trace``,
-    Chromium's trace of the measured presses is written there."""
+    Chromium's trace of the measured presses is written there. With ``browser`` (context is its)
+    the page presses the measured keys itself, and with ``detach`` Playwright lets go of the
+    browser meanwhile."""
     page, errors = open_and_run_all(context, base, token, CHAPTER.name)
     sliders = weight_sliders(page, attach_ms=300_000, readout_ms=120_000)
     wait_idle(page, 2.0)      # every cell has run (later cells move the explorers)
@@ -383,16 +501,21 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
     setup += "" if readouts else run_in_kernel(page, KERNEL_NO_READOUTS)
     timers = setup + run_in_kernel(page, KERNEL_TIMERS)
     total = warmup + presses
-    for i in range(total):
+    for i in range(total if browser is None else warmup):
         if i == warmup:
             if trace is not None:
                 context.browser.start_tracing(page=page, path=str(trace), categories=TRACE_CATEGORIES)
-            cpu_before, wall_before = cpu_by_process(), time.perf_counter()
+            drivers, cpu_before, wall_before = playwright_drivers(), cpu_by_process(), time.perf_counter()
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
         page.evaluate(DONE, i + 1)
         offsets.append(page.evaluate(PAGE_CLOCK))
         page.wait_for_timeout(30)
-    cpu_after, wall = cpu_by_process(), time.perf_counter() - wall_before
+    if browser is None:
+        cpu_after, wall = cpu_by_process(), time.perf_counter() - wall_before
+    else:
+        page, cpu_before, cpu_after, wall, driven, drivers = _press_in_page(browser, page, errors, warmup,
+                                                                           presses, detach)
+        offsets += driven
     if trace is not None:
         context.browser.stop_tracing()
     # then presses that each wait for the full-density frame (the reader stops after one move)
@@ -406,9 +529,42 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
     bench["cpu_ms_per_press"] = {k: round(1e3 * (v - cpu_before.get(k, 0.0)) / presses, 1)
                                  for k, v in sorted(cpu_after.items())}
     bench["cpu_ms_per_press"]["wall clock"] = round(1e3 * wall / presses, 1)
+    bench["drivers"] = drivers
     kernel_ms = json.loads(run_in_kernel(page, KERNEL_READ)) if not timers else {}
     page.close()
     return label, size, bench, kernel_ms, errors
+
+
+def _press_in_page(browser: DetachableBrowser, page, errors: list[str], first: int, count: int, detach: bool):
+    """Presses ``first`` .. ``first + count - 1``, by the page itself (DRIVE), Playwright detached
+    meanwhile if ``detach``; returns ``(page, cpu_before, cpu_after, wall_seconds, offsets)``,
+    the page (found again after a detach), each process's CPU seconds before the first and
+    after the last press, the presses' wall time and the page clock's offset after each."""
+    with tempfile.TemporaryDirectory(prefix="live-latency-drive-") as tmp:
+        marker = Path(tmp) / "done"
+        delay_ms = 3000 if detach else 300
+        started = time.perf_counter()
+        role = page.evaluate(DRIVE, [first, count, 30, delay_ms, f"open({str(marker)!r}, 'w').close()"])
+        if role != "slider":
+            raise RuntimeError(f"the focused element is not the slider's handle (role {role!r})")
+        if detach:
+            browser.detach()
+        left = started + delay_ms / 1e3 - time.perf_counter()
+        if left < 0.05:
+            raise RuntimeError(f"the presses began {-left:.2f} s before Playwright let go of the browser")
+        time.sleep(left - 0.05)
+        drivers = playwright_drivers()
+        cpu_before = cpu_by_process()
+        deadline = time.monotonic() + 60 + count * 30
+        while not marker.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the page did not finish its presses")
+            time.sleep(0.05)
+        cpu_after = cpu_by_process()
+    if detach:
+        page = browser.reattach(errors)
+    driven = page.evaluate("() => window.__drive")
+    return page, cpu_before, cpu_after, driven["wall"] / 1e3, driven["offsets"], drivers
 
 
 def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, presses, warmup, settled,
@@ -455,6 +611,7 @@ def _result(label, size, bench, kernel_ms, errors, blocked, server, nodelay, pre
             "decode_failed": int(np.isnan(decoded_ms).sum()),
             "stage_median_ms": stage_ms, "route_p90_ms": route_p90, "settled_presses": settled,
             "cpu_ms_per_press": bench.get("cpu_ms_per_press", {}),
+            "playwright_drivers_during_presses": bench.get("drivers"),
             "page_clock_offset_ms": [float(clock[warmup]), float(clock[total])],   # first, last press
             "sharp_src_median_ms": percentile(sharp_ms, 50), "sharp_decoded_median_ms": percentile(sharp_decoded_ms, 50),
             "sharp_image_px": bench["sharpSize"], "sharp_image_bytes": bench.get("sharpBytes"),
@@ -516,6 +673,10 @@ def main() -> None:
                              "page's cost of the picture and the slider alone")
     parser.add_argument("--trace", type=Path, default=None,
                         help="write Chromium's trace of the measured presses to this JSON file")
+    parser.add_argument("--presser", choices=PRESSERS, default="playwright",
+                        help="who presses the measured keys: Playwright (default); the page itself "
+                             "(page); the page, with Playwright disconnected from Chromium "
+                             "meanwhile (detached: no DevTools client, as in a reader's browser)")
     parser.add_argument("--kernel-stages", action="store_true", help="time the Python side only")
     parser.add_argument("--raw", type=Path, default=None,
                         help="write every measured press's page stamps (ms) and the kernel's own "
@@ -524,6 +685,8 @@ def main() -> None:
     if args.presses < 1 or args.warmup < 0 or args.settled < 0:
         parser.error(f"--presses must be at least 1 and --warmup, --settled at least 0, got "
                      f"{args.presses}, {args.warmup}, {args.settled}")
+    if args.trace is not None and args.presser != "playwright":
+        parser.error("--trace needs --presser playwright (the trace is Playwright's)")
     if args.kernel_stages:
         print(json.dumps({"kernel_stages": kernel_stages()}, sort_keys=True))
         return
@@ -533,7 +696,7 @@ def main() -> None:
     start = time.perf_counter()
     settled = 0 if args.stored_frames else args.settled
     result = measure(args.presses, args.warmup, settled, args.windowing, args.nagle, args.stored_frames,
-                     readouts=not args.no_readouts, trace=args.trace)
+                     readouts=not args.no_readouts, trace=args.trace, presser=args.presser)
     pairs, kernel_ms, server = result.pop("pairs"), result.pop("kernel_ms"), result.pop("server_stamps")
     if args.raw is not None:
         args.raw.write_text(json.dumps({"pairs": pairs, "kernel_ms": kernel_ms, "server_stamps": server,

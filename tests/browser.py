@@ -53,16 +53,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextmanager
-def offline_browser(allowed_origin: str):
-    """A Playwright browser context in which only ``allowed_origin`` answers.
-
-    Yields ``(context, blocked)`` where ``blocked`` lists every URL that was refused.
-    """
-    from playwright.sync_api import sync_playwright
-
+def loopback_only(allowed_origin: str, blocked: list[str]):
+    """A Playwright route handler that lets ``allowed_origin`` (and data: and blob: URLs) through
+    and aborts every other request, appending its URL to ``blocked``."""
     origin = urlparse(allowed_origin)
-    blocked: list[str] = []
 
     def route(r):
         url = urlparse(r.request.url)
@@ -71,12 +65,23 @@ def offline_browser(allowed_origin: str):
         else:
             blocked.append(r.request.url)
             r.abort("internetdisconnected")
+    return route
 
+
+@contextmanager
+def offline_browser(allowed_origin: str):
+    """A Playwright browser context in which only ``allowed_origin`` answers.
+
+    Yields ``(context, blocked)`` where ``blocked`` lists every URL that was refused.
+    """
+    from playwright.sync_api import sync_playwright
+
+    blocked: list[str] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 900})
-            context.route("**/*", route)
+            context.route("**/*", loopback_only(allowed_origin, blocked))
             yield context, blocked
         finally:
             browser.close()

@@ -62,19 +62,26 @@ def jupyterlab_server(workdir: Path, notebooks: list[Path], settings: dict | Non
     server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}api/status?token={token}", timeout=2)
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("JupyterLab did not start:\n" + log_path.read_text()[-3000:])
-                time.sleep(0.5)
+        if not wait_for_url(f"{base}api/status?token={token}", server):
+            raise RuntimeError("JupyterLab did not start:\n" + log_path.read_text()[-3000:])
         yield base, token
     finally:
         stop(server)
         log.close()
+
+
+def wait_for_url(url: str, process: subprocess.Popen, seconds: float = 60, every: float = 0.5) -> bool:
+    """Wait until ``url`` answers (True), or ``process`` has exited or ``seconds`` have passed
+    (False)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return True
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(every)
 
 
 def stop(server: subprocess.Popen) -> None:

@@ -99,7 +99,10 @@ def test_moving_a_weight_slider_changes_the_loss(jupyterlab, tmp_path):
             " const m = /L = (?:[^=\\n]*= )?(-?[0-9]+\\.[0-9]+)/.exec(e.innerText); return m && parseFloat(m[1]) !== b; })",
             arg=before, timeout=30_000)
         after = shown_loss(page)
-        # the full-density frame of the last move, decoded in the page
+        # the full-density frame of the last move, decoded in the page; first every move answered
+        # (on a loaded machine the kernel may take the drag's moves so far apart that a move's
+        # full-density frame comes before the next move's 1x one)
+        wait_idle(page, 2.0)
         page.wait_for_function("""img => img.src.startsWith('data:image/png;base64,') && img.complete
             && img.naturalWidth === 2 * img.clientWidth""", arg=picture.element_handle(), timeout=30_000)
         pixels_after = picture.evaluate(PIXELS)

@@ -168,12 +168,7 @@ SHARP_DONE = """n => window.__bench.pairs.length >= n && window.__bench.pairs[n 
 DRIVE = """([first, count, gap, delay, code]) => {
     const bench = window.__bench, handle = document.activeElement;
     const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-    const clock = () => {
-        const start = Date.now();
-        let now;
-        while ((now = Date.now()) === start) {}
-        return now - (performance.timeOrigin + performance.now());
-    };
+    const clock = """ + PAGE_CLOCK + """;
     const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
     window.__drive = (async () => {
         await sleep(delay);
@@ -537,9 +532,10 @@ def _press(context, base: str, token: str, presses: int, warmup: int, settled: i
 
 def _press_in_page(browser: DetachableBrowser, page, errors: list[str], first: int, count: int, detach: bool):
     """Presses ``first`` .. ``first + count - 1``, by the page itself (DRIVE), Playwright detached
-    meanwhile if ``detach``; returns ``(page, cpu_before, cpu_after, wall_seconds, offsets)``,
-    the page (found again after a detach), each process's CPU seconds before the first and
-    after the last press, the presses' wall time and the page clock's offset after each."""
+    meanwhile if ``detach``; returns ``(page, cpu_before, cpu_after, wall_seconds, offsets,
+    drivers)``, the page (found again after a detach), each process's CPU seconds before the
+    first and after the last press, the presses' wall time, the page clock's offset after each
+    and how many Playwright drivers ran while the page pressed."""
     with tempfile.TemporaryDirectory(prefix="live-latency-drive-") as tmp:
         marker = Path(tmp) / "done"
         delay_ms = 3000 if detach else 300
